@@ -1,0 +1,181 @@
+#include "backends/common/worker_runtime.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <cstdlib>
+#include <thread>
+#include <unistd.h>
+
+#include "backends/common/protocol.h"
+
+namespace sx {
+namespace {
+
+std::mutex g_out_mu;                 // serialises frames on the protocol fd
+std::mutex g_drain_mu;               // held by the drainer between read() and send
+std::atomic<std::int64_t> g_current{-1};
+int g_cap_rd[2] = {-1, -1};          // read ends of the stdout/stderr capture pipes
+
+void send(const nlohmann::json &msg) {
+  std::lock_guard<std::mutex> lk(g_out_mu);
+  if (!proto::write_frame(proto::kWorkerOutFd, msg)) _exit(3);  // host is gone
+}
+
+// Drains the capture pipes and forwards their bytes as "output" frames of the
+// unit that is running.
+void drainer() {
+  static const char *names[2] = {"stdout", "stderr"};
+  char buf[65536];
+  for (;;) {
+    pollfd p[2] = {{g_cap_rd[0], POLLIN, 0}, {g_cap_rd[1], POLLIN, 0}};
+    if (poll(p, 2, -1) < 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
+      std::lock_guard<std::mutex> lk(g_drain_mu);
+      ssize_t n = read(g_cap_rd[i], buf, sizeof buf);
+      if (n <= 0) continue;
+      send({{"op", "output"}, {"id", g_current.load()}, {"stream", names[i]},
+            {"text", std::string(buf, static_cast<std::size_t>(n))}});
+    }
+  }
+}
+
+// After a unit: everything it wrote to fds 1/2 has been forwarded.
+void quiesce_output(WorkerBackend &b) {
+  b.flush_output();
+  fflush(stdout);
+  fflush(stderr);
+  for (;;) {
+    int pending = 0;
+    for (int fd : g_cap_rd) {
+      int n = 0;
+      if (ioctl(fd, FIONREAD, &n) == 0) pending += n;
+    }
+    if (pending == 0) {
+      std::lock_guard<std::mutex> lk(g_drain_mu);  // the drainer finished its last send
+      int again = 0;
+      for (int fd : g_cap_rd) {
+        int n = 0;
+        if (ioctl(fd, FIONREAD, &n) == 0) again += n;
+      }
+      if (again == 0) return;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
+bool setup_capture() {
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd >= 0) {
+    dup2(null_fd, 0);
+    close(null_fd);
+  }
+  for (int i = 0; i < 2; ++i) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return false;
+    g_cap_rd[i] = p[0];
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    if (dup2(p[1], i + 1) < 0) return false;
+    close(p[1]);
+  }
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  return true;
+}
+
+void apply_limits() {
+  auto lim = [](const char *var, int resource) {
+    const char *v = getenv(var);
+    if (!v) return;
+    unsigned long long n = strtoull(v, nullptr, 10);
+    if (n == 0) return;
+    rlimit rl{static_cast<rlim_t>(n), static_cast<rlim_t>(n)};
+    setrlimit(resource, &rl);
+  };
+  lim("SX_WORKER_RLIMIT_AS", RLIMIT_AS);
+  lim("SX_WORKER_RLIMIT_NOFILE", RLIMIT_NOFILE);
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int worker_main(WorkerBackend &backend) {
+  auto t0 = std::chrono::steady_clock::now();
+  // Never outlive the host; never take its terminal's signals.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) _exit(1);
+  signal(SIGPIPE, SIG_IGN);
+  apply_limits();
+  if (fcntl(proto::kWorkerInFd, F_GETFD) < 0 || fcntl(proto::kWorkerOutFd, F_GETFD) < 0) {
+    fprintf(stderr, "streamexec worker: fds %d/%d are not open; workers are started by libstreamexec\n",
+            proto::kWorkerInFd, proto::kWorkerOutFd);
+    return 2;
+  }
+  fcntl(proto::kWorkerInFd, F_SETFD, FD_CLOEXEC);
+  fcntl(proto::kWorkerOutFd, F_SETFD, FD_CLOEXEC);
+  if (!setup_capture()) {
+    send({{"op", "fatal"}, {"message", "cannot set up output capture"}});
+    return 2;
+  }
+  std::thread(drainer).detach();
+
+  std::string err;
+  if (!backend.init(&err)) {
+    send({{"op", "fatal"}, {"message", std::string(backend.name()) + " init failed: " + err}});
+    return 2;
+  }
+  quiesce_output(backend);  // start-up chatter belongs to no unit
+  send({{"op", "ready"}, {"pid", getpid()}, {"startup_ms", ms_since(t0)}});
+
+  nlohmann::json req;
+  while (proto::read_frame_blocking(proto::kWorkerInFd, &req)) {
+    std::string op = req.value("op", "");
+    if (op == "shutdown") break;
+    if (op != "exec") continue;
+    bool stop_on_error = req.value("stop_on_error", true);
+    bool failed = false;
+    for (const auto &u : req["units"]) {
+      ExecRequest r;
+      r.id = u.value("id", std::int64_t{-1});
+      r.code = u.value("code", "");
+      r.line = u.value("line", 1);
+      r.col = u.value("col", 0);
+      if (failed && stop_on_error) {
+        send({{"op", "skipped"}, {"id", r.id}});
+        continue;
+      }
+      g_current = r.id;
+      send({{"op", "started"}, {"id", r.id}});
+      auto ts = std::chrono::steady_clock::now();
+      ExecOutcome o = backend.execute(r);
+      double exec_ms = ms_since(ts);
+      quiesce_output(backend);
+      nlohmann::json done = {{"op", "done"}, {"id", r.id}, {"status", status_name(o.status)},
+                             {"exec_ms", exec_ms}};
+      if (o.has_value) done["value"] = o.value;
+      if (o.has_error) {
+        done["error"] = {{"type", o.error.type}, {"message", o.error.message},
+                         {"line", o.error.line}, {"traceback", o.error.traceback}};
+      }
+      send(done);
+      if (o.status != Status::Ok) failed = true;
+    }
+    g_current = -1;
+  }
+  backend.flush_output();
+  fflush(nullptr);
+  _exit(0);  // skip interpreter teardown: the session is over
+}
+
+}  // namespace sx

@@ -1,0 +1,53 @@
+// Host side of a worker process: spawn, framed messages, signals, reaping.
+#ifndef STREAMEXEC_BACKENDS_WORKER_CLIENT_H
+#define STREAMEXEC_BACKENDS_WORKER_CLIENT_H
+
+#include <memory>
+#include <string>
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+
+#include "backends/common/protocol.h"
+
+namespace sx {
+
+struct WorkerLimits {
+  std::uint64_t address_space_bytes = 0;  // RLIMIT_AS, 0 = unlimited
+  std::uint64_t max_open_files = 0;       // RLIMIT_NOFILE, 0 = inherit
+};
+
+class WorkerProcess {
+ public:
+  // Starts `exe` with the protocol pipes on fds 3/4. Does not wait for "ready".
+  static std::unique_ptr<WorkerProcess> spawn(const std::string &exe, const WorkerLimits &lim,
+                                              std::string *err);
+  ~WorkerProcess();  // kills and reaps the process if still running
+
+  bool send(const nlohmann::json &msg);
+
+  enum class Read { Frame, Timeout, Closed };
+  // Waits up to timeout_ms (< 0: forever) for the next frame.
+  Read recv(nlohmann::json *out, int timeout_ms);
+
+  void signal(int sig);
+  // SIGKILL (if running) and reap. Idempotent.
+  void kill_and_reap();
+  // Reaps without killing if the process has exited (waits up to wait_ms).
+  bool reap(int wait_ms);
+  // "exited with code 3" / "killed by signal 11 (Segmentation fault)".
+  std::string exit_description() const;
+  pid_t pid() const { return pid_; }
+
+ private:
+  WorkerProcess() = default;
+  pid_t pid_ = -1;
+  int to_ = -1, from_ = -1;
+  bool reaped_ = false;
+  int wstatus_ = 0;
+  proto::FrameReader reader_;
+};
+
+}  // namespace sx
+
+#endif

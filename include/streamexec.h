@@ -1,0 +1,218 @@
+/*
+ * streamexec — execute LLM-generated code while the model is still writing it.
+ *
+ * The C API. A *session* takes the bytes of one model answer as they arrive
+ * (sx_feed), finds every executable unit of code as soon as no later byte can
+ * change it, runs it in a worker process of its language, and reports what
+ * happens as *events*. sx_finish marks the end of the answer and waits until
+ * every unit has run.
+ *
+ *   sx_options opt;
+ *   sx_options_init(&opt);
+ *   sx_session *s;
+ *   if (sx_session_new(&opt, &s) != SX_OK) ...;
+ *   while (model_has_tokens())
+ *     if (sx_feed(s, tok, tok_len) == SX_STOP) break;   // an error: cut generation
+ *   sx_finish(s);
+ *   sx_event *ev;
+ *   while (sx_next_event(s, 0, &ev) == SX_OK) { puts(ev->json); sx_event_free(ev); }
+ *   sx_session_free(s);
+ *
+ * Errors are integer codes (SX_OK, SX_E…); sx_strerror() describes a code and
+ * sx_session_errmsg() the last error of a session. No function throws or
+ * aborts on bad input.
+ *
+ * Thread safety: one session must be used from one thread at a time
+ * (sx_feed/sx_finish/sx_next_event/sx_session_free). Different sessions are
+ * independent and may be used from different threads concurrently. Event
+ * callbacks run on library threads (see sx_event_fn).
+ */
+#ifndef STREAMEXEC_H
+#define STREAMEXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SX_VERSION_MAJOR 0
+#define SX_VERSION_MINOR 1
+#define SX_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------- Results */
+
+typedef enum sx_result {
+  SX_OK = 0,        /* success */
+  SX_STOP = 1,      /* success, and a unit failed: the caller should stop generating */
+  SX_DONE = 2,      /* sx_next_event: the session is finished and no event is left */
+  SX_AGAIN = 3,     /* sx_next_event: no event within the timeout */
+  SX_EINVAL = -1,   /* an argument is invalid (NULL pointer, unknown enum value …) */
+  SX_EMISUSE = -2,  /* call not allowed in this state (e.g. sx_feed after sx_finish) */
+  SX_ENOMEM = -3,   /* out of memory */
+  SX_EWORKER = -4,  /* a worker process could not be started */
+  SX_EINTERNAL = -5 /* a bug in streamexec; sx_session_errmsg says more */
+} sx_result;
+
+/* A static English description of a result code. Never NULL; not to be freed. */
+const char *sx_strerror(int code);
+
+/* The library version, e.g. "0.1.0". Static; not to be freed. */
+const char *sx_version(void);
+
+/* ---------------------------------------------------------------- Options */
+
+typedef enum sx_mode {
+  SX_MODE_MARKDOWN = 0, /* the answer is markdown; fenced blocks are executed */
+  SX_MODE_RAW = 1       /* the whole stream is code of sx_options.lang */
+} sx_mode;
+
+typedef enum sx_lang { SX_LANG_PYTHON = 0, SX_LANG_JAVASCRIPT = 1, SX_LANG_CPP = 2 } sx_lang;
+
+typedef enum sx_error_policy {
+  SX_POLICY_STOP = 0,    /* after a failed unit, later units of that language are skipped */
+  SX_POLICY_CONTINUE = 1 /* later units still run */
+} sx_error_policy;
+
+typedef enum sx_event_kind {
+  SX_EVENT_UNIT_CLOSED = 0,      /* a unit is complete and queued for execution */
+  SX_EVENT_UNIT_STARTED = 1,     /* a worker began executing a unit */
+  SX_EVENT_OUTPUT = 2,           /* a piece of a unit's stdout/stderr (text, stream) */
+  SX_EVENT_UNIT_DONE = 3,        /* a unit's result (status, value, error) */
+  SX_EVENT_STOP_ADVISED = 4,     /* first failure of the session: stop generating */
+  SX_EVENT_SYNTAX_ERROR = 5,     /* reserved (syntax errors arrive as UNIT_DONE with
+                                    status SX_STATUS_SYNTAX_ERROR) */
+  SX_EVENT_FENCE_SKIPPED = 6,    /* a fenced block that is not executed, and why */
+  SX_EVENT_WORKER_RESTARTED = 7, /* a worker crashed or was killed; its state is lost */
+  SX_EVENT_SESSION_DONE = 8      /* last event: the latency report */
+} sx_event_kind;
+
+typedef enum sx_status {
+  SX_STATUS_OK = 0,
+  SX_STATUS_ERROR = 1,        /* runtime error (exception, failed compile) */
+  SX_STATUS_SYNTAX_ERROR = 2, /* the answer's code does not parse */
+  SX_STATUS_TIMEOUT = 3,      /* exceeded the per-unit wall-clock limit */
+  SX_STATUS_CRASHED = 4,      /* the worker died (segfault, exit(), …) */
+  SX_STATUS_SKIPPED = 5,      /* not run (policy stop after an earlier failure) */
+  SX_STATUS_GATED = 6,        /* held or refused by the gate */
+  SX_STATUS_LIMIT = 7         /* a resource limit was hit */
+} sx_status;
+
+/*
+ * One event. All pointers are owned by the event: valid until sx_event_free
+ * (for events from sx_next_event) or until the callback returns (for events
+ * passed to sx_event_fn). Strings are NUL-terminated UTF-8 (invalid bytes of a
+ * unit's output are passed through in `text`, replaced by U+FFFD in `json`).
+ */
+typedef struct sx_event {
+  sx_event_kind kind;
+  double t_ms;          /* milliseconds since the first sx_feed of the session */
+  int64_t unit_id;      /* -1 if the event is not about one unit */
+  const char *lang;     /* "python" | "javascript" | "cpp" | "" */
+  sx_status status;     /* SX_EVENT_UNIT_DONE only */
+  const char *stream;   /* SX_EVENT_OUTPUT: "stdout" | "stderr"; else "" */
+  const char *text;     /* OUTPUT: the output; UNIT_CLOSED: the unit's code;
+                           UNIT_DONE: error message or value; STOP_ADVISED,
+                           FENCE_SKIPPED, WORKER_RESTARTED: the reason */
+  size_t text_len;
+  const char *json;     /* the whole event as one JSON object (schema in README) */
+  size_t json_len;
+} sx_event;
+
+/*
+ * Event callback. Called once per event, in order, never concurrently for one
+ * session, from the thread that called sx_feed/sx_finish or from a library
+ * thread. It must return quickly and must not call sx_feed, sx_finish or
+ * sx_session_free of the same session.
+ */
+typedef void (*sx_event_fn)(void *user, const sx_event *event);
+
+typedef struct sx_options {
+  size_t struct_size;          /* set by sx_options_init; for ABI evolution */
+  sx_mode mode;                /* default SX_MODE_MARKDOWN */
+  sx_lang lang;                /* raw mode language; default SX_LANG_PYTHON */
+  sx_error_policy on_error;    /* default SX_POLICY_STOP */
+  int execute;                 /* 0: only find units (no workers); default 1 */
+  int batching;                /* dispatch all waiting units at once; default 1 */
+  int hold_until_finish;       /* run nothing before sx_finish (serial); default 0 */
+  double unit_timeout_s;       /* per-unit wall clock; default 30 */
+  size_t output_cap_bytes;     /* per-unit stdout+stderr cap; default 8 MiB */
+  uint64_t worker_memory_bytes;/* RLIMIT_AS of each worker, 0 = none; default 0 */
+  const char *worker_dir;      /* directory of streamexec-worker-*; NULL = the
+                                  build's bin/ or $STREAMEXEC_WORKER_DIR. Copied. */
+  sx_event_fn on_event;        /* optional callback */
+  void *user;                  /* passed to on_event */
+  int queue_events;            /* keep events for sx_next_event; default 1 */
+} sx_options;
+
+/* Fills *opt with the defaults above. */
+void sx_options_init(sx_options *opt);
+
+/* ---------------------------------------------------------------- Session */
+
+typedef struct sx_session sx_session;
+
+/*
+ * Creates a session and pre-starts the worker of the first language it will
+ * need (in the background: this call does not wait for it). On success
+ * *out is a session to free with sx_session_free. On failure *out is NULL and
+ * the result is SX_EINVAL (bad options) or SX_ENOMEM.
+ */
+int sx_session_new(const sx_options *opt, sx_session **out);
+
+/*
+ * Feeds the next n bytes of the answer (any chunking: 1 byte, a token, a
+ * packet; split UTF-8 sequences are fine). Closed units are dispatched before
+ * this returns; execution continues in the background.
+ * Returns SX_OK, or SX_STOP once any unit of the session has failed (syntax
+ * error, runtime error, crash, timeout): the caller may stop generating; more
+ * bytes are still accepted. SX_EINVAL if s is NULL or bytes is NULL with n > 0,
+ * SX_EMISUSE after sx_finish.
+ */
+int sx_feed(sx_session *s, const char *bytes, size_t n);
+
+/*
+ * Marks the end of the answer, then blocks until every unit has a result and
+ * the SX_EVENT_SESSION_DONE event has been delivered. Returns SX_OK or SX_STOP
+ * (as sx_feed), SX_EMISUSE if called twice.
+ */
+int sx_finish(sx_session *s);
+
+/*
+ * Takes the oldest queued event (requires queue_events). Waits up to
+ * timeout_ms (0 = don't wait, < 0 = forever). Returns SX_OK and *out (free with
+ * sx_event_free), SX_AGAIN if none arrived in time, SX_DONE once the session is
+ * finished and every event has been taken, SX_EMISUSE if queue_events is 0.
+ */
+int sx_next_event(sx_session *s, double timeout_ms, sx_event **out);
+
+/* Frees an event from sx_next_event. NULL is ignored. */
+void sx_event_free(sx_event *ev);
+
+/* The last error message of the session, "" if none. Owned by the session,
+ * valid until the next call on it. */
+const char *sx_session_errmsg(sx_session *s);
+
+/*
+ * Frees the session: kills its workers (a running unit is abandoned) and joins
+ * its threads. Safe at any point, including before sx_finish. NULL is ignored.
+ */
+void sx_session_free(sx_session *s);
+
+/* -------------------------------------------------------------- Utilities */
+
+/* Names of enum values: "python", "ok", "unit_done" … Static; never NULL. */
+const char *sx_lang_name(sx_lang lang);
+const char *sx_status_name(sx_status status);
+const char *sx_event_kind_name(sx_event_kind kind);
+
+/* Parses a language name or markdown alias ("py", "js", "c++" …, any case).
+ * Returns 0 and sets *out, or SX_EINVAL. */
+int sx_lang_from_name(const char *name, sx_lang *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STREAMEXEC_H */

@@ -1,0 +1,113 @@
+// streamexec IR: the values that flow from the frontend through the scheduler
+// to the backends and back out as events (DESIGN §4).
+//
+// This layer depends on nothing but the standard library (and nlohmann-json in
+// ir/json.cpp for serialisation); every other layer may include it.
+#ifndef STREAMEXEC_IR_IR_H
+#define STREAMEXEC_IR_IR_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sx {
+
+enum class Lang { Python, JavaScript, Cpp, Unknown };
+
+const char *lang_name(Lang l);
+// Accepts canonical names and markdown info-string aliases ("py", "js", "c++" …),
+// case-insensitively. Returns Lang::Unknown for anything else.
+Lang lang_from_name(const std::string &name);
+
+enum class UnitKind { Import, Include, Function, Class, Assign, Expr, Control, Decl, Other };
+const char *unit_kind_name(UnitKind k);
+
+// A position in a text: byte offset, 1-based line, 0-based byte column.
+struct Pos {
+  std::uint64_t offset = 0;
+  std::uint32_t line = 1;
+  std::uint32_t col = 0;
+};
+
+// A closed, executable unit: one or more complete top-level statements.
+struct Unit {
+  std::int64_t id = -1;      // assigned by the session, dense from 0
+  Lang lang = Lang::Unknown;
+  std::string code;          // exact bytes of the unit (ends with its newline if any)
+  Pos begin;                 // position of the first byte in the answer
+  std::uint64_t end = 0;     // answer byte offset one past the last byte
+  int fence = -1;            // index of the markdown fence, -1 in raw mode
+  UnitKind kind = UnitKind::Other;
+  std::vector<std::string> defines;  // top-level names bound by the unit
+  std::vector<std::string> uses;     // names read (free names, dotted calls like os.remove)
+  double t_first_byte_ms = 0;        // when the unit's first byte was fed
+  double t_closed_ms = 0;            // when the unit was proven closed
+};
+
+// A syntax error in the answer, reported as soon as it is certain.
+struct SyntaxError {
+  Lang lang = Lang::Unknown;
+  Pos at;               // position in the answer
+  std::string message;  // e.g. "invalid syntax: unexpected ')'"
+  std::string code;     // the text of the open unit that failed
+  Pos unit_begin;       // where that text starts in the answer
+  int fence = -1;
+};
+
+enum class Status { Ok, Error, SyntaxError, Timeout, Crashed, Skipped, Gated, Limit };
+const char *status_name(Status s);
+
+struct ErrorInfo {
+  std::string type;       // exception / diagnostic class, e.g. "ZeroDivisionError"
+  std::string message;
+  int line = 0;           // 1-based line in the answer, 0 if unknown
+  std::string traceback;  // formatted, with answer line numbers
+};
+
+struct Result {
+  std::int64_t unit_id = -1;
+  Status status = Status::Ok;
+  std::string stdout_text;  // whole captured stdout of the unit
+  std::string stderr_text;
+  bool has_value = false;
+  std::string value_repr;   // repr()/inspect of a trailing expression
+  bool has_error = false;
+  ErrorInfo error;
+  std::string note;         // e.g. "worker restarted; python state was lost"
+  double t_dispatched_ms = 0, t_started_ms = 0, t_finished_ms = 0;
+  double exec_ms = 0;       // time the worker spent executing the unit
+};
+
+struct Report {
+  double t_gen_ms = 0;            // first byte fed .. end of stream
+  double t_exec_ms = 0;           // sum of per-unit execution times
+  double e2e_ms = 0;              // first byte fed .. last unit done
+  double serial_e2e_ms = 0;       // t_gen + t_exec (what generate-then-execute costs)
+  double non_overlapped_ms = 0;   // end of stream .. last unit done
+  double limit_ms = 0;            // DESIGN §1 physical limit
+  std::uint64_t units = 0, errors = 0, skipped = 0;
+};
+
+enum class EventKind { UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone };
+const char *event_kind_name(EventKind k);
+
+struct Event {
+  EventKind kind = EventKind::UnitClosed;
+  double t_ms = 0;
+  std::int64_t unit_id = -1;
+  Lang lang = Lang::Unknown;
+  // Payload: which fields are set depends on kind.
+  Unit unit;                 // UnitClosed
+  Result result;             // UnitDone
+  std::string stream;        // Output: "stdout" | "stderr"
+  std::string text;          // Output text; StopAdvised/FenceSkipped/WorkerRestarted reason
+  SyntaxError syntax;        // SyntaxErr (and StopAdvised after one)
+  Report report;             // SessionDone
+};
+
+// One JSON object (no trailing newline) in the schema documented in README.md.
+std::string event_to_json(const Event &e);
+
+}  // namespace sx
+
+#endif

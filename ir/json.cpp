@@ -1,0 +1,102 @@
+#include <nlohmann/json.hpp>
+
+#include "ir/ir.h"
+
+namespace sx {
+
+namespace {
+double round3(double v) { return static_cast<double>(static_cast<long long>(v * 1000 + (v >= 0 ? 0.5 : -0.5))) / 1000; }
+}  // namespace
+
+std::string event_to_json(const Event &e) {
+  using nlohmann::json;
+  json j;
+  j["event"] = event_kind_name(e.kind);
+  j["t_ms"] = round3(e.t_ms);
+  switch (e.kind) {
+    case EventKind::UnitClosed: {
+      const Unit &u = e.unit;
+      j["unit"] = {{"id", u.id},
+                   {"lang", lang_name(u.lang)},
+                   {"code", u.code},
+                   {"begin", u.begin.offset},
+                   {"end", u.end},
+                   {"line", u.begin.line},
+                   {"col", u.begin.col},
+                   {"fence", u.fence},
+                   {"kind", unit_kind_name(u.kind)},
+                   {"defines", u.defines},
+                   {"uses", u.uses},
+                   {"t_first_byte_ms", round3(u.t_first_byte_ms)}};
+      break;
+    }
+    case EventKind::UnitStarted:
+      j["unit_id"] = e.unit_id;
+      j["lang"] = lang_name(e.lang);
+      break;
+    case EventKind::Output:
+      j["unit_id"] = e.unit_id;
+      j["lang"] = lang_name(e.lang);
+      j["stream"] = e.stream;
+      j["text"] = e.text;
+      break;
+    case EventKind::UnitDone: {
+      const Result &r = e.result;
+      j["unit_id"] = e.unit_id;
+      j["lang"] = lang_name(e.lang);
+      j["status"] = status_name(r.status);
+      if (r.has_value) j["value"] = r.value_repr;
+      if (r.has_error) {
+        j["error"] = {{"type", r.error.type}, {"message", r.error.message}, {"line", r.error.line}};
+        if (!r.error.traceback.empty()) j["error"]["traceback"] = r.error.traceback;
+        if (r.status == Status::SyntaxError && e.syntax.at.line > 0) {
+          j["error"]["col"] = e.syntax.at.col + 1;
+          j["error"]["offset"] = e.syntax.at.offset;
+        }
+      }
+      if (!r.note.empty()) j["note"] = r.note;
+      j["exec_ms"] = round3(r.exec_ms);
+      j["t_dispatched_ms"] = round3(r.t_dispatched_ms);
+      j["t_started_ms"] = round3(r.t_started_ms);
+      j["t_finished_ms"] = round3(r.t_finished_ms);
+      break;
+    }
+    case EventKind::StopAdvised:
+      j["unit_id"] = e.unit_id;
+      j["lang"] = lang_name(e.lang);
+      j["reason"] = e.text;
+      break;
+    case EventKind::SyntaxErr:
+      j["lang"] = lang_name(e.lang);
+      j["line"] = e.syntax.at.line;
+      j["col"] = e.syntax.at.col + 1;
+      j["message"] = e.syntax.message;
+      break;
+    case EventKind::FenceSkipped:
+      j["fence"] = e.unit.fence;
+      j["info"] = e.stream;
+      j["line"] = e.unit.begin.line;
+      j["reason"] = e.text;
+      break;
+    case EventKind::WorkerRestarted:
+      j["lang"] = lang_name(e.lang);
+      j["reason"] = e.text;
+      break;
+    case EventKind::SessionDone: {
+      const Report &r = e.report;
+      j["report"] = {{"t_gen_ms", round3(r.t_gen_ms)},
+                     {"t_exec_ms", round3(r.t_exec_ms)},
+                     {"e2e_ms", round3(r.e2e_ms)},
+                     {"serial_e2e_ms", round3(r.serial_e2e_ms)},
+                     {"non_overlapped_ms", round3(r.non_overlapped_ms)},
+                     {"limit_ms", round3(r.limit_ms)},
+                     {"units", r.units},
+                     {"errors", r.errors},
+                     {"skipped", r.skipped}};
+      break;
+    }
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace sx

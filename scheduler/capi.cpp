@@ -1,0 +1,240 @@
+// The C API (include/streamexec.h) over sx::Session. No exception crosses
+// this boundary.
+#include "streamexec.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <new>
+#include <string>
+
+#include "scheduler/session.h"
+
+namespace {
+
+// sx_event plus the storage its pointers refer to. `pub` is first, so an
+// sx_event* from sx_next_event is also an EventBox*.
+struct EventBox {
+  sx_event pub{};
+  std::string lang, stream, text, json;
+
+  explicit EventBox(const sx::Event &e) {
+    json = sx::event_to_json(e);
+    lang = e.lang == sx::Lang::Unknown ? "" : sx::lang_name(e.lang);
+    stream = e.stream;
+    switch (e.kind) {
+      case sx::EventKind::UnitClosed: text = e.unit.code; break;
+      case sx::EventKind::UnitDone:
+        text = e.result.has_error ? e.result.error.message : e.result.has_value ? e.result.value_repr : e.result.note;
+        break;
+      default: text = e.text; break;
+    }
+    pub.kind = static_cast<sx_event_kind>(e.kind);
+    pub.t_ms = e.t_ms;
+    pub.unit_id = e.unit_id;
+    pub.status = static_cast<sx_status>(e.result.status);
+    if (e.kind == sx::EventKind::FenceSkipped) stream.clear();
+    pub.lang = lang.c_str();
+    pub.stream = stream.c_str();
+    pub.text = text.c_str();
+    pub.text_len = text.size();
+    pub.json = json.c_str();
+    pub.json_len = json.size();
+  }
+};
+
+static_assert(static_cast<int>(sx::Status::Limit) == SX_STATUS_LIMIT);
+static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
+
+}  // namespace
+
+struct sx_session {
+  std::unique_ptr<sx::Session> core;
+  sx_event_fn cb = nullptr;
+  void *user = nullptr;
+  bool queue = true;
+  bool finished = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<EventBox *> events;
+  bool done = false;  // session_done was emitted
+  std::string errmsg;
+
+  ~sx_session() {
+    core.reset();  // joins threads first: nothing pushes events after this
+    for (auto *e : events) delete e;
+  }
+
+  void on_event(const sx::Event &e) {
+    if (cb) {
+      EventBox box(e);
+      cb(user, &box.pub);
+    }
+    if (queue) {
+      auto *box = new EventBox(e);
+      std::lock_guard<std::mutex> lk(mu);
+      events.push_back(box);
+      if (e.kind == sx::EventKind::SessionDone) done = true;
+    } else if (e.kind == sx::EventKind::SessionDone) {
+      std::lock_guard<std::mutex> lk(mu);
+      done = true;
+    }
+    cv.notify_all();
+  }
+};
+
+extern "C" {
+
+const char *sx_strerror(int code) {
+  switch (code) {
+    case SX_OK: return "ok";
+    case SX_STOP: return "a unit failed; stopping generation is advised";
+    case SX_DONE: return "session finished; no more events";
+    case SX_AGAIN: return "no event yet";
+    case SX_EINVAL: return "invalid argument";
+    case SX_EMISUSE: return "call not allowed in this state";
+    case SX_ENOMEM: return "out of memory";
+    case SX_EWORKER: return "worker process could not be started";
+    case SX_EINTERNAL: return "internal error";
+  }
+  return "unknown result code";
+}
+
+const char *sx_version(void) { return SX_VERSION_STRING; }
+
+void sx_options_init(sx_options *opt) {
+  if (!opt) return;
+  *opt = sx_options{};
+  opt->struct_size = sizeof(sx_options);
+  opt->mode = SX_MODE_MARKDOWN;
+  opt->lang = SX_LANG_PYTHON;
+  opt->on_error = SX_POLICY_STOP;
+  opt->execute = 1;
+  opt->batching = 1;
+  opt->hold_until_finish = 0;
+  opt->unit_timeout_s = 30;
+  opt->output_cap_bytes = 8u << 20;
+  opt->worker_memory_bytes = 0;
+  opt->worker_dir = nullptr;
+  opt->on_event = nullptr;
+  opt->user = nullptr;
+  opt->queue_events = 1;
+}
+
+int sx_session_new(const sx_options *opt, sx_session **out) {
+  if (!out) return SX_EINVAL;
+  *out = nullptr;
+  if (!opt || opt->struct_size != sizeof(sx_options)) return SX_EINVAL;
+  if (opt->mode != SX_MODE_MARKDOWN && opt->mode != SX_MODE_RAW) return SX_EINVAL;
+  if (opt->lang < SX_LANG_PYTHON || opt->lang > SX_LANG_CPP) return SX_EINVAL;
+  if (!(opt->unit_timeout_s > 0)) return SX_EINVAL;
+  try {
+    auto *s = new sx_session;
+    s->cb = opt->on_event;
+    s->user = opt->user;
+    s->queue = opt->queue_events != 0;
+    sx::SessionConfig cfg;
+    cfg.markdown = opt->mode == SX_MODE_MARKDOWN;
+    cfg.raw_lang = static_cast<sx::Lang>(opt->lang);
+    cfg.execute = opt->execute != 0;
+    cfg.stop_on_error = opt->on_error == SX_POLICY_STOP;
+    cfg.batching = opt->batching != 0;
+    cfg.hold_until_finish = opt->hold_until_finish != 0;
+    cfg.unit_timeout_ms = opt->unit_timeout_s * 1000;
+    cfg.output_cap_bytes = opt->output_cap_bytes ? opt->output_cap_bytes : (8u << 20);
+    cfg.limits.address_space_bytes = opt->worker_memory_bytes;
+    if (opt->worker_dir) {
+      cfg.worker_dir = opt->worker_dir;
+    } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {
+      cfg.worker_dir = env;
+    } else {
+      cfg.worker_dir = SX_DEFAULT_WORKER_DIR;
+    }
+    cfg.on_event = [s](const sx::Event &e) { s->on_event(e); };
+    s->core = std::make_unique<sx::Session>(std::move(cfg));
+    *out = s;
+    return SX_OK;
+  } catch (const std::bad_alloc &) {
+    return SX_ENOMEM;
+  } catch (...) {
+    return SX_EINTERNAL;
+  }
+}
+
+int sx_feed(sx_session *s, const char *bytes, size_t n) {
+  if (!s || (!bytes && n > 0)) return SX_EINVAL;
+  if (s->finished) {
+    s->errmsg = "sx_feed after sx_finish";
+    return SX_EMISUSE;
+  }
+  try {
+    return s->core->feed(std::string_view(bytes ? bytes : "", n)) ? SX_STOP : SX_OK;
+  } catch (const std::bad_alloc &) {
+    s->errmsg = "out of memory while feeding";
+    return SX_ENOMEM;
+  } catch (const std::exception &e) {
+    s->errmsg = e.what();
+    return SX_EINTERNAL;
+  }
+}
+
+int sx_finish(sx_session *s) {
+  if (!s) return SX_EINVAL;
+  if (s->finished) {
+    s->errmsg = "sx_finish called twice";
+    return SX_EMISUSE;
+  }
+  s->finished = true;
+  try {
+    s->core->finish();
+    return s->core->stop_advised() ? SX_STOP : SX_OK;
+  } catch (const std::exception &e) {
+    s->errmsg = e.what();
+    return SX_EINTERNAL;
+  }
+}
+
+int sx_next_event(sx_session *s, double timeout_ms, sx_event **out) {
+  if (!s || !out) return SX_EINVAL;
+  *out = nullptr;
+  if (!s->queue) return SX_EMISUSE;
+  std::unique_lock<std::mutex> lk(s->mu);
+  auto ready = [&] { return !s->events.empty() || s->done; };
+  if (timeout_ms < 0) {
+    s->cv.wait(lk, ready);
+  } else if (timeout_ms > 0) {
+    s->cv.wait_for(lk, std::chrono::duration<double, std::milli>(timeout_ms), ready);
+  }
+  if (s->events.empty()) return s->done ? SX_DONE : SX_AGAIN;
+  *out = &s->events.front()->pub;
+  s->events.pop_front();
+  return SX_OK;
+}
+
+void sx_event_free(sx_event *ev) { delete reinterpret_cast<EventBox *>(ev); }
+
+const char *sx_session_errmsg(sx_session *s) { return s ? s->errmsg.c_str() : ""; }
+
+void sx_session_free(sx_session *s) { delete s; }
+
+const char *sx_lang_name(sx_lang lang) { return sx::lang_name(static_cast<sx::Lang>(lang)); }
+const char *sx_status_name(sx_status st) {
+  if (st < SX_STATUS_OK || st > SX_STATUS_LIMIT) return "?";
+  return sx::status_name(static_cast<sx::Status>(st));
+}
+const char *sx_event_kind_name(sx_event_kind k) {
+  if (k < SX_EVENT_UNIT_CLOSED || k > SX_EVENT_SESSION_DONE) return "?";
+  return sx::event_kind_name(static_cast<sx::EventKind>(k));
+}
+
+int sx_lang_from_name(const char *name, sx_lang *out) {
+  if (!name || !out) return SX_EINVAL;
+  sx::Lang l = sx::lang_from_name(name);
+  if (l == sx::Lang::Unknown) return SX_EINVAL;
+  *out = static_cast<sx_lang>(l);
+  return SX_OK;
+}
+
+}  // extern "C"

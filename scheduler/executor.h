@@ -1,0 +1,56 @@
+// One executor per language per session: a FIFO of closed units, a dispatcher
+// thread and the language's worker process (DESIGN §5, §6).
+#ifndef STREAMEXEC_SCHEDULER_EXECUTOR_H
+#define STREAMEXEC_SCHEDULER_EXECUTOR_H
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "backends/worker_client.h"
+#include "ir/ir.h"
+
+namespace sx {
+
+class Session;
+
+class Executor {
+ public:
+  // Starts the dispatcher thread, which pre-starts the worker at once.
+  Executor(Lang lang, Session &session);
+  ~Executor();  // stops the thread and the worker; units not run are dropped
+
+  void submit(Unit &&u);
+  // Gate: while held, closed units wait (hold-until-finish / serial mode).
+  void set_held(bool held);
+  // Blocks until every submitted unit has a result.
+  void drain();
+
+ private:
+  void run();
+  bool ensure_worker(std::string *err);
+  void dispatch(std::deque<Unit> &batch);
+  void finish_unit(const Unit &u, Result &r);
+  void skip_all(std::deque<Unit> &batch, const std::string &why);
+  void lose_worker(const std::string &what);
+
+  Lang lang_;
+  Session &s_;
+  std::unique_ptr<WorkerProcess> worker_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Unit> queue_;
+  bool held_ = false;
+  bool shutdown_ = false;
+  bool busy_ = false;
+  bool stopped_ = false;  // policy stop after an error: later units are skipped
+  std::string stopped_why_;
+  int restarts_ = 0;
+};
+
+}  // namespace sx
+
+#endif

@@ -1,0 +1,99 @@
+// A streaming-execution session: router + chunkers feed closed units to one
+// executor per language (DESIGN §5). This is the C++ core behind the C API.
+#ifndef STREAMEXEC_SCHEDULER_SESSION_H
+#define STREAMEXEC_SCHEDULER_SESSION_H
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/worker_client.h"
+#include "frontend/router/router.h"
+#include "ir/ir.h"
+
+namespace sx {
+
+class Executor;
+
+struct SessionConfig {
+  bool markdown = true;
+  Lang raw_lang = Lang::Python;
+  bool execute = true;             // false: only chunk (no workers)
+  bool stop_on_error = true;       // policy after an error: stop the language or continue
+  bool batching = true;            // dispatch everything waiting in one message
+  bool hold_until_finish = false;  // gate: run nothing before the end of the stream (serial mode)
+  double unit_timeout_ms = 30000;
+  double interrupt_grace_ms = 2000;  // after an interrupt, before the worker is killed
+  std::size_t output_cap_bytes = 8u << 20;  // per unit; the rest is dropped with a marker
+  WorkerLimits limits;
+  std::string worker_dir;          // where streamexec-worker-<lang> live
+  // Called for every event, never concurrently (one event at a time), from
+  // the feeding thread or an executor thread.
+  std::function<void(const Event &)> on_event;
+};
+
+class Session : private RouterSink {
+ public:
+  explicit Session(SessionConfig cfg);
+  ~Session() override;
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+
+  // Returns true if a stop has been advised (an error occurred).
+  bool feed(std::string_view bytes);
+  // End of stream: flushes open units, waits for every unit, emits session_done.
+  void finish();
+  bool stop_advised() const { return stop_advised_.load(); }
+  bool finished() const { return finished_; }
+
+  // --- used by executors ---
+  double now_ms() const;
+  void emit(Event &e);  // stamps t_ms if unset
+  void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why);
+  void record_result(const Unit &u, const Result &r);
+  const SessionConfig &config() const { return cfg_; }
+
+ private:
+  void on_unit(Unit &&u) override;
+  void on_syntax_error(SyntaxError &&e) override;
+  void on_fence_skipped(int fence, const std::string &info, Pos at, const std::string &why) override;
+  Executor *executor_for(Lang lang);
+  double first_byte_time(std::uint64_t offset);
+  Report compute_report();
+
+  SessionConfig cfg_;
+  std::chrono::steady_clock::time_point t_created_;
+  std::chrono::steady_clock::time_point t0_;  // first feed (stream start)
+  bool started_ = false;
+  bool finished_ = false;
+  double t_end_stream_ms_ = 0;
+  std::unique_ptr<Router> router_;
+  std::map<Lang, std::unique_ptr<Executor>> executors_;
+  std::atomic<bool> stop_advised_{false};
+  std::int64_t next_id_ = 0;
+  std::recursive_mutex emit_mu_;
+  // (answer offset of a feed() call's first byte, its time): to timestamp
+  // each unit's first byte. Pruned as units close.
+  std::deque<std::pair<std::uint64_t, double>> feed_times_;
+  std::uint64_t fed_ = 0;
+
+  struct Record {
+    Lang lang;
+    double t_closed_ms, exec_ms, t_finished_ms;
+    Status status;
+  };
+  std::mutex rec_mu_;
+  std::vector<Record> records_;
+  std::uint64_t syntax_errors_ = 0;
+};
+
+}  // namespace sx
+
+#endif

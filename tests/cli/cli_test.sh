@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# CLI checks: --json event schema, chunk mode, exit codes, one-line errors.
+set -u
+cli=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() {  # check NAME CONDITION-EXIT-CODE
+  if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+
+cat > "$tmp/a.md" <<'MD'
+Some prose.
+
+```python
+x = 6
+print(x * 7)
+x
+```
+MD
+"$cli" run "$tmp/a.md" --rate 0 --split random:3 --json > "$tmp/out.jsonl"
+check "run --json exits 0" $?
+/usr/bin/python3 - "$tmp/out.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+kinds = [e["event"] for e in ev]
+assert kinds[-1] == "session_done", kinds
+assert all(isinstance(e["t_ms"], (int, float)) for e in ev)
+closed = [e["unit"] for e in ev if e["event"] == "unit_closed"]
+assert [u["code"] for u in closed] == ["x = 6\n", "print(x * 7)\n", "x\n"], closed
+for u in closed:
+    assert set(["id", "lang", "code", "begin", "end", "line", "kind"]) <= set(u), u
+assert closed[0]["line"] == 4 and closed[0]["lang"] == "python" and closed[0]["kind"] == "assign"
+text = open(sys.argv[1].replace("out.jsonl", "a.md")).read().encode()
+for u in closed:
+    assert text[u["begin"]:u["end"]].decode() == u["code"], u
+out = [e for e in ev if e["event"] == "output"]
+assert out and out[0]["text"] == "42\n" and out[0]["stream"] == "stdout" and out[0]["unit_id"] == 1
+done = [e for e in ev if e["event"] == "unit_done"]
+assert [d["status"] for d in done] == ["ok"] * 3 and done[2]["value"] == "6"
+rep = ev[-1]["report"]
+for k in ["t_gen_ms", "t_exec_ms", "e2e_ms", "serial_e2e_ms", "non_overlapped_ms", "limit_ms"]:
+    assert k in rep, k
+PY
+check "json schema" $?
+
+"$cli" chunk "$tmp/a.md" --split byte --json > "$tmp/chunk.jsonl"
+check "chunk exits 0" $?
+n=$(grep -c '"unit_closed"' "$tmp/chunk.jsonl"); [ "$n" = 3 ]; check "chunk finds 3 units" $?
+! grep -q '"unit_started"' "$tmp/chunk.jsonl"; check "chunk executes nothing" $?
+
+printf 'x = 1\nprint(x +)\n' > "$tmp/bad.py"
+"$cli" chunk "$tmp/bad.py" --json > "$tmp/bad.jsonl"; rc=$?
+[ $rc = 1 ]; check "syntax error exits 1 (got $rc)" $?
+grep -q '"status":"syntax_error"' "$tmp/bad.jsonl"; check "syntax error event" $?
+grep '"syntax_error"' "$tmp/bad.jsonl" | grep -q '"line":2'; check "syntax error line 2" $?
+
+"$cli" run "$tmp/missing.md" 2> "$tmp/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ] && grep -q "cannot open" "$tmp/err.txt"; check "missing file: one-line error, exit 2" $?
+
+printf 'print(1)\n\xff\xfe\n' > "$tmp/bin.py"
+"$cli" run "$tmp/bin.py" 2> "$tmp/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ] && grep -q "invalid UTF-8 at byte 9 (line 2)" "$tmp/err.txt"; check "invalid UTF-8: one-line error, exit 2" $?
+
+"$cli" run "$tmp/a.md" --frobnicate 2> "$tmp/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ]; check "unknown flag: one-line error, exit 2" $?
+
+printf 'print("hi")\n1/0\nprint("no")\n' | "$cli" run - --lang python --rate 0 --split line > "$tmp/h.txt"; rc=$?
+[ $rc = 1 ] && grep -q "ZeroDivisionError" "$tmp/h.txt" && grep -q "stop advised" "$tmp/h.txt" && grep -q "latency report" "$tmp/h.txt" && ! grep -q "│ no" "$tmp/h.txt"
+check "stdin raw python, human output, stop" $?
+
+"$cli" run "$src/examples/algorithms.md" --rate 0 --split bpe > "$tmp/bpe.txt"; rc=$?
+[ $rc = 0 ]; check "bpe split on an example (exit $rc)" $?
+
+echo "$((12 - fails)) passed, $fails failed"
+[ $fails = 0 ]

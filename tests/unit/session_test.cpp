@@ -1,0 +1,303 @@
+// End-to-end tests of a session through the public C API: Python units run in
+// a real worker process while the stream goes on.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "harness.h"
+
+using sxt::json;
+using sxt::Run;
+
+namespace {
+
+const json *done_of(const Run &r, long unit) {
+  for (const auto &e : r.events)
+    if (e["event"] == "unit_done" && e["unit_id"] == unit) return &e;
+  return nullptr;
+}
+
+std::string status_of(const Run &r, long unit) {
+  const json *d = done_of(r, unit);
+  return d ? (*d)["status"].get<std::string>() : "<none>";
+}
+
+}  // namespace
+
+TEST(Session, StatePersistsAcrossUnits) {
+  Run r = sxt::run_text(sxt::raw_python(), "x = 20\ny = x * 2\nprint(x + y)\n");
+  ASSERT_EQ(r.units().size(), 3u);
+  EXPECT_EQ(r.stdout_of(2), "60\n");
+  EXPECT_EQ(r.finish_rc, SX_OK);
+}
+
+TEST(Session, TrailingExpressionValueIsRepr) {
+  Run r = sxt::run_text(sxt::raw_python(), "d = {'a': [1, 2]}\nd\n'text'\nNone\n");
+  ASSERT_NE(done_of(r, 1), nullptr);
+  EXPECT_EQ((*done_of(r, 1))["value"], "{'a': [1, 2]}");
+  EXPECT_EQ((*done_of(r, 2))["value"], "'text'");
+  EXPECT_FALSE(done_of(r, 3)->contains("value"));  // None is not displayed
+}
+
+TEST(Session, ExceptionGivesTypeMessageAnswerLineAndStops) {
+  std::string code = "a = 1\n\ndef f(x):\n    return x / 0\n\nf(a)\nprint('after')\n";
+  Run r = sxt::run_text(sxt::raw_python(), code);
+  const json *d = done_of(r, 2);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ((*d)["status"], "error");
+  EXPECT_EQ((*d)["error"]["type"], "ZeroDivisionError");
+  EXPECT_EQ((*d)["error"]["message"], "division by zero");
+  EXPECT_EQ((*d)["error"]["line"], 4);  // the raising line, in answer lines
+  std::string tb = (*d)["error"]["traceback"];
+  EXPECT_NE(tb.find("line 6"), std::string::npos) << tb;
+  EXPECT_NE(tb.find("return x / 0"), std::string::npos) << tb;  // source quoted
+  EXPECT_EQ(status_of(r, 3), "skipped");
+  EXPECT_EQ(r.all_stdout().find("after"), std::string::npos);
+  EXPECT_EQ(r.of("stop_advised").size(), 1u);
+  EXPECT_EQ(r.finish_rc, SX_STOP);
+}
+
+TEST(Session, PolicyContinueRunsLaterUnits) {
+  sx_options o = sxt::raw_python();
+  o.on_error = SX_POLICY_CONTINUE;
+  Run r = sxt::run_text(o, "raise ValueError('bad')\nprint('after')\n");
+  EXPECT_EQ(status_of(r, 0), "error");
+  EXPECT_EQ(status_of(r, 1), "ok");
+  EXPECT_EQ(r.stdout_of(1), "after\n");
+  EXPECT_EQ(r.of("stop_advised").size(), 1u);  // still advised once
+}
+
+TEST(Session, SegfaultKillsOnlyTheWorkerAndSessionGoesOn) {
+  sx_options o = sxt::raw_python();
+  o.on_error = SX_POLICY_CONTINUE;
+  Run r = sxt::run_text(o, "x = 1\nimport ctypes; ctypes.string_at(0)\nprint('alive', 'x' in globals())\n");
+  EXPECT_EQ(status_of(r, 1), "crashed");
+  const json *d = done_of(r, 1);
+  EXPECT_NE((*d)["error"]["message"].get<std::string>().find("signal 11"), std::string::npos) << d->dump();
+  EXPECT_EQ(r.of("worker_restarted").size(), 1u);
+  EXPECT_NE(r.of("worker_restarted")[0]["reason"].get<std::string>().find("state was lost"), std::string::npos);
+  EXPECT_EQ(status_of(r, 2), "ok");
+  EXPECT_EQ(r.stdout_of(2), "alive False\n");  // new worker: x is gone
+}
+
+TEST(Session, OsExitIsACrashNotAnExit) {
+  sx_options o = sxt::raw_python();
+  o.on_error = SX_POLICY_CONTINUE;
+  Run r = sxt::run_text(o, "import os\nos._exit(7)\nprint('alive')\n");
+  EXPECT_EQ(status_of(r, 1), "crashed");
+  EXPECT_NE((*done_of(r, 1))["error"]["message"].get<std::string>().find("code 7"), std::string::npos);
+  EXPECT_EQ(r.stdout_of(2), "alive\n");
+}
+
+TEST(Session, SysExitIsAnError) {
+  Run r = sxt::run_text(sxt::raw_python(), "import sys\nsys.exit(3)\n");
+  EXPECT_EQ(status_of(r, 1), "error");
+  EXPECT_EQ((*done_of(r, 1))["error"]["type"], "SystemExit");
+  EXPECT_TRUE(r.of("worker_restarted").empty());
+}
+
+TEST(Session, InfiniteLoopTimesOutAndIsInterrupted) {
+  sx_options o = sxt::raw_python();
+  o.on_error = SX_POLICY_CONTINUE;
+  o.unit_timeout_s = 0.5;
+  Run r = sxt::run_text(o, "n = 0\nwhile True:\n    n += 1\nprint('alive', n > 0)\n");
+  EXPECT_EQ(status_of(r, 1), "timeout");
+  EXPECT_EQ(r.stdout_of(2), "alive True\n");  // interrupted, not killed: state kept
+  EXPECT_TRUE(r.of("worker_restarted").empty());
+}
+
+TEST(Session, UninterruptibleUnitIsKilledAfterGrace) {
+  sx_options o = sxt::raw_python();
+  o.on_error = SX_POLICY_CONTINUE;
+  o.unit_timeout_s = 0.3;
+  Run r = sxt::run_text(o,
+                        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                        "while True:\n    pass\nprint('alive')\n");
+  EXPECT_EQ(status_of(r, 2), "timeout");
+  EXPECT_EQ(r.of("worker_restarted").size(), 1u);
+  EXPECT_EQ(r.stdout_of(3), "alive\n");
+}
+
+TEST(Session, StdoutAndStderrCapturedPerUnitIncludingFdLevel) {
+  Run r = sxt::run_text(sxt::raw_python(),
+                        "import os, sys\nprint('a')\nprint('b', file=sys.stderr)\nos.write(1, b'c\\n')\n"
+                        "os.system('echo d')\n");
+  EXPECT_EQ(r.stdout_of(1), "a\n");
+  EXPECT_EQ(r.stdout_of(3), "c\n");
+  EXPECT_EQ(r.stdout_of(4), "d\n");
+  bool err = false;
+  for (const auto &e : r.of("output"))
+    if (e["unit_id"] == 2 && e["stream"] == "stderr" && e["text"] == "b\n") err = true;
+  EXPECT_TRUE(err);
+}
+
+TEST(Session, NothingLeaksIntoMainNamespace) {
+  Run r = sxt::run_text(sxt::raw_python(), "sorted(k for k in globals() if not k.startswith('__'))\n");
+  EXPECT_EQ((*done_of(r, 0))["value"], "[]");
+}
+
+TEST(Session, UnitsRunWhileTheStreamGoesOn) {
+  // Feed one unit, then wait (as a slow model would) before feeding the rest:
+  // its output must arrive before the stream ends.
+  sx_options o = sxt::raw_python();
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string first = "print('early')\n";
+  ASSERT_EQ(sx_feed(s, first.data(), first.size()), SX_OK);
+  bool got = false;
+  for (int i = 0; i < 100 && !got; ++i) {
+    sx_event *ev;
+    while (sx_next_event(s, 100, &ev) == SX_OK) {
+      if (ev->kind == SX_EVENT_OUTPUT && std::string(ev->text) == "early\n") got = true;
+      sx_event_free(ev);
+    }
+  }
+  EXPECT_TRUE(got) << "first unit did not run before the stream ended";
+  std::string rest = "print('late')\n";
+  ASSERT_EQ(sx_feed(s, rest.data(), rest.size()), SX_OK);
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  sx_session_free(s);
+}
+
+TEST(Session, RuntimeErrorMakesFeedReturnStop) {
+  sx_options o = sxt::raw_python();
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string bad = "int('x')\n";
+  ASSERT_EQ(sx_feed(s, bad.data(), bad.size()), SX_OK);  // closes; runs in the background
+  int rc = SX_OK;
+  for (int i = 0; i < 200 && rc == SX_OK; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    rc = sx_feed(s, "#", 1);
+  }
+  EXPECT_EQ(rc, SX_STOP);
+  sx_finish(s);
+  sx_session_free(s);
+}
+
+TEST(Session, SyntaxErrorReportedWithAnswerPositionBeforeTheEnd) {
+  std::string answer = "Intro\n\n```python\nx = 1\ny = (2,\n  3))\nprint(x)\n```\n";
+  sx_options o = sxt::default_options();
+  // byte by byte: the error must be known before the rest is fed
+  Run r = sxt::run_chunks(o, sxt::split_bytes(answer));
+  auto d = r.done();
+  ASSERT_GE(d.size(), 2u);
+  const json *se = nullptr;
+  for (const auto &e : r.events)
+    if (e["event"] == "unit_done" && e["status"] == "syntax_error") se = &e;
+  ASSERT_NE(se, nullptr);
+  EXPECT_EQ((*se)["error"]["line"], 6);
+  EXPECT_EQ((*se)["error"]["col"], 5);
+  ASSERT_GE(r.first_stop_at, 0);
+  EXPECT_LT(static_cast<std::size_t>(r.first_stop_at), answer.find("print(x)"));
+  EXPECT_EQ(r.all_stdout().find("1"), std::string::npos);  // print(x) never ran
+}
+
+TEST(Session, MarkdownFencesRoutedAndOthersSkipped) {
+  std::string answer =
+      "Text with `inline` code.\n"
+      "```\nprint('unlabeled')\n```\n"
+      "```bash\necho hi\n```\n"
+      "~~~ Python title=\"demo\"\nprint('tilde')\n~~~\n"
+      "````py\nprint('```not a fence```')\ns = \"\"\"\n```\n\"\"\"\nprint('still inside')\n````\n"
+      "   ```python3\nprint('indented fence')\n   ```\n";
+  Run r = sxt::run_text(sxt::default_options(), answer);
+  EXPECT_EQ(r.all_stdout(), "tilde\n```not a fence```\nstill inside\nindented fence\n");
+  auto sk = r.of("fence_skipped");
+  ASSERT_EQ(sk.size(), 2u);
+  EXPECT_NE(sk[0]["reason"].get<std::string>().find("no language"), std::string::npos);
+  EXPECT_NE(sk[1]["reason"].get<std::string>().find("bash"), std::string::npos);
+}
+
+TEST(Session, FenceNeverClosedEndsAtEndOfStream) {
+  Run r = sxt::run_text(sxt::default_options(), "```python\nx = 2\nprint(x * 21)");
+  EXPECT_EQ(r.all_stdout(), "42\n");
+}
+
+TEST(Session, FenceClosedMidLineIsNotAClose) {
+  // CommonMark: a closing fence must be on its own line.
+  Run r = sxt::run_text(sxt::default_options(), "```python\ns = '''```'''\nprint(s)```\n");
+  // `print(s)``` is code (a Python syntax error), not a close.
+  bool syntax = false;
+  for (const auto &e : r.done()) syntax |= e["status"] == "syntax_error";
+  EXPECT_TRUE(syntax);
+}
+
+TEST(Session, CrlfAnswer) {
+  Run r = sxt::run_chunks(sxt::default_options(),
+                          sxt::split_random("Hi\r\n```python\r\nif True:\r\n    print('ok')\r\nprint('x')\r\n```\r\n", 3));
+  EXPECT_EQ(r.all_stdout(), "ok\nx\n");
+  EXPECT_EQ(r.units().size(), 2u);
+}
+
+TEST(Session, SplitInvarianceOfUnitsThroughTheRouter) {
+  std::string answer =
+      "# Title\n\n```python\nimport math\n\n@staticmethod\ndef f(x):\n    return x\n\nclass A:\n    pass\n"
+      "if f(1):\n    y = 1\nelse:\n    y = 2\nprint(y, math.pi)\n```\nDone.\n";
+  sx_options o = sxt::default_options();
+  o.execute = 0;
+  auto whole = sxt::run_text(o, answer).units();
+  EXPECT_EQ(whole.size(), 5u);
+  EXPECT_EQ(sxt::run_chunks(o, sxt::split_bytes(answer)).units(), whole);
+  for (unsigned seed = 1; seed <= 5; ++seed) EXPECT_EQ(sxt::run_chunks(o, sxt::split_random(answer, seed)).units(), whole);
+}
+
+TEST(Session, BatchingDispatchesWaitingUnitsTogether) {
+  sx_options o = sxt::raw_python();
+  Run r = sxt::run_text(o, "import time\ntime.sleep(0.3)\na = 1\nb = 2\nc = 3\n");
+  auto d = r.done();
+  ASSERT_EQ(d.size(), 5u);
+  // units 2..4 closed while unit 1 slept: one dispatch for all three
+  EXPECT_EQ(d[2]["t_dispatched_ms"], d[3]["t_dispatched_ms"]);
+  EXPECT_EQ(d[3]["t_dispatched_ms"], d[4]["t_dispatched_ms"]);
+
+  o.batching = 0;
+  Run u = sxt::run_text(o, "import time\ntime.sleep(0.3)\na = 1\nb = 2\nc = 3\n");
+  auto du = u.done();
+  ASSERT_EQ(du.size(), 5u);
+  EXPECT_NE(du[2]["t_dispatched_ms"], du[3]["t_dispatched_ms"]);
+}
+
+TEST(Session, HoldUntilFinishRunsNothingBeforeTheEnd) {
+  sx_options o = sxt::raw_python();
+  o.hold_until_finish = 1;
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string code = "print('x')\n";
+  sx_feed(s, code.data(), code.size());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  sx_event *ev;
+  bool started = false;
+  while (sx_next_event(s, 0, &ev) == SX_OK) {
+    started |= ev->kind == SX_EVENT_UNIT_STARTED;
+    sx_event_free(ev);
+  }
+  EXPECT_FALSE(started);
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  sx_session_free(s);
+}
+
+TEST(Session, ReportIsConsistent) {
+  Run r = sxt::run_text(sxt::raw_python(), "import time\ntime.sleep(0.05)\nx = 1\n");
+  auto sd = r.of("session_done");
+  ASSERT_EQ(sd.size(), 1u);
+  EXPECT_EQ(r.events.back()["event"], "session_done");
+  const json &rep = sd[0]["report"];
+  EXPECT_GE(rep["t_exec_ms"].get<double>(), 50.0);
+  EXPECT_GE(rep["e2e_ms"].get<double>(), rep["limit_ms"].get<double>() - 1e-6);
+  EXPECT_DOUBLE_EQ(rep["serial_e2e_ms"].get<double>(), rep["t_gen_ms"].get<double>() + rep["t_exec_ms"].get<double>());
+  EXPECT_EQ(rep["units"], 3);
+}
+
+TEST(Session, FreeDuringARunningUnitCleansUp) {
+  sx_options o = sxt::raw_python();
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string code = "import time\ntime.sleep(60)\n";
+  sx_feed(s, code.data(), code.size());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto t0 = std::chrono::steady_clock::now();
+  sx_session_free(s);  // must not wait for the sleep
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
