@@ -85,7 +85,8 @@ typedef enum sx_event_kind {
                                     status SX_STATUS_SYNTAX_ERROR) */
   SX_EVENT_FENCE_SKIPPED = 6,    /* a fenced block that is not executed, and why */
   SX_EVENT_WORKER_RESTARTED = 7, /* a worker crashed or was killed; its state is lost */
-  SX_EVENT_SESSION_DONE = 8      /* last event: the latency report */
+  SX_EVENT_SESSION_DONE = 8,     /* last event: the latency report */
+  SX_EVENT_UNIT_HELD = 9         /* the gate holds a unit until sx_finish (text: why) */
 } sx_event_kind;
 
 typedef enum sx_status {
@@ -128,6 +129,38 @@ typedef struct sx_event {
  */
 typedef void (*sx_event_fn)(void *user, const sx_event *event);
 
+/* ------------------------------------------------------------------ Gate */
+
+/* What the gate decides for a closed unit, before it is dispatched. */
+typedef enum sx_gate_decision {
+  SX_GATE_RUN = 0,  /* run now */
+  SX_GATE_HOLD = 1, /* run after sx_finish (the whole answer is known); later units of the
+                       same language wait behind it, as they share its state */
+  SX_GATE_SKIP = 2  /* never run: unit_done with status SX_STATUS_GATED */
+} sx_gate_decision;
+
+/* A closed unit as the gate sees it. Valid only during the gate call. */
+typedef struct sx_unit_info {
+  int64_t id;
+  const char *lang;                /* "python" | "javascript" | "cpp" */
+  const char *code;                /* the unit's exact text, NUL-terminated */
+  size_t code_len;
+  const char *kind;                /* "import", "function", "assign", "expr", … */
+  uint32_t line;                   /* answer line of its first byte */
+  const char *const *uses;         /* names it reads and dotted calls ("os.remove") */
+  size_t n_uses;
+  const char *const *defines;      /* top-level names it binds */
+  size_t n_defines;
+} sx_unit_info;
+
+/*
+ * Gate callback: called once per closed unit, in stream order, on the thread
+ * that called sx_feed/sx_finish. Return a decision; *reason may be set to a
+ * static or user-owned string that stays valid until the call returns (it is
+ * copied) and is reported in the unit_held / unit_done event.
+ */
+typedef sx_gate_decision (*sx_gate_fn)(void *user, const sx_unit_info *unit, const char **reason);
+
 typedef struct sx_options {
   size_t struct_size;          /* set by sx_options_init; for ABI evolution */
   sx_mode mode;                /* default SX_MODE_MARKDOWN */
@@ -144,6 +177,8 @@ typedef struct sx_options {
   sx_event_fn on_event;        /* optional callback */
   void *user;                  /* passed to on_event */
   int queue_events;            /* keep events for sx_next_event; default 1 */
+  sx_gate_fn gate;             /* optional gate policy; NULL = run everything */
+  void *gate_user;             /* passed to gate */
 } sx_options;
 
 /* Fills *opt with the defaults above. */

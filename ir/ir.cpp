@@ -64,6 +64,7 @@ const char *event_kind_name(EventKind k) {
     case EventKind::FenceSkipped: return "fence_skipped";
     case EventKind::WorkerRestarted: return "worker_restarted";
     case EventKind::SessionDone: return "session_done";
+    case EventKind::UnitHeld: return "unit_held";
   }
   return "?";
 }

@@ -88,7 +88,10 @@ struct Report {
   std::uint64_t units = 0, errors = 0, skipped = 0;
 };
 
-enum class EventKind { UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone };
+enum class EventKind {
+  UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone,
+  UnitHeld  // the gate holds a unit until the end of the answer
+};
 const char *event_kind_name(EventKind k);
 
 struct Event {

@@ -78,6 +78,11 @@ std::string event_to_json(const Event &e) {
       j["line"] = e.unit.begin.line;
       j["reason"] = e.text;
       break;
+    case EventKind::UnitHeld:
+      j["unit_id"] = e.unit_id;
+      j["lang"] = lang_name(e.lang);
+      j["reason"] = e.text;
+      break;
     case EventKind::WorkerRestarted:
       j["lang"] = lang_name(e.lang);
       j["reason"] = e.text;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "scheduler/session.h"
 
@@ -47,6 +48,7 @@ struct EventBox {
 
 static_assert(static_cast<int>(sx::Status::Limit) == SX_STATUS_LIMIT);
 static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
+static_assert(static_cast<int>(sx::EventKind::UnitHeld) == SX_EVENT_UNIT_HELD);
 
 }  // namespace
 
@@ -153,6 +155,30 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
       cfg.worker_dir = SX_DEFAULT_WORKER_DIR;
     }
     cfg.on_event = [s](const sx::Event &e) { s->on_event(e); };
+    if (opt->gate) {
+      sx_gate_fn gate = opt->gate;
+      void *gu = opt->gate_user;
+      cfg.gate = [gate, gu](const sx::Unit &u, std::string *reason) {
+        std::vector<const char *> uses, defs;
+        for (const auto &x : u.uses) uses.push_back(x.c_str());
+        for (const auto &x : u.defines) defs.push_back(x.c_str());
+        sx_unit_info info{};
+        info.id = u.id;
+        info.lang = sx::lang_name(u.lang);
+        info.code = u.code.c_str();
+        info.code_len = u.code.size();
+        info.kind = sx::unit_kind_name(u.kind);
+        info.line = u.begin.line;
+        info.uses = uses.data();
+        info.n_uses = uses.size();
+        info.defines = defs.data();
+        info.n_defines = defs.size();
+        const char *why = nullptr;
+        sx_gate_decision d = gate(gu, &info, &why);
+        if (why) *reason = why;
+        return d == SX_GATE_HOLD ? sx::GateDecision::Hold : d == SX_GATE_SKIP ? sx::GateDecision::Skip : sx::GateDecision::Run;
+      };
+    }
     s->core = std::make_unique<sx::Session>(std::move(cfg));
     *out = s;
     return SX_OK;
@@ -225,7 +251,7 @@ const char *sx_status_name(sx_status st) {
   return sx::status_name(static_cast<sx::Status>(st));
 }
 const char *sx_event_kind_name(sx_event_kind k) {
-  if (k < SX_EVENT_UNIT_CLOSED || k > SX_EVENT_SESSION_DONE) return "?";
+  if (k < SX_EVENT_UNIT_CLOSED || k > SX_EVENT_UNIT_HELD) return "?";
   return sx::event_kind_name(static_cast<sx::EventKind>(k));
 }
 

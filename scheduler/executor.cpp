@@ -42,18 +42,18 @@ Executor::~Executor() {
   worker_.reset();
 }
 
-void Executor::submit(Unit &&u) {
+void Executor::submit(Unit &&u, bool hold) {
   {
     std::lock_guard<std::mutex> lk(mu_);
-    queue_.push_back(std::move(u));
+    queue_.push_back({std::move(u), hold});
   }
   cv_.notify_all();
 }
 
-void Executor::set_held(bool held) {
+void Executor::release() {
   {
     std::lock_guard<std::mutex> lk(mu_);
-    held_ = held;
+    released_ = true;
   }
   cv_.notify_all();
 }
@@ -89,14 +89,14 @@ void Executor::run() {
     std::deque<Unit> batch;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [&] { return shutdown_ || (!queue_.empty() && !held_); });
+      cv_.wait(lk, [&] { return shutdown_ || runnable_front(); });
       if (shutdown_) return;
-      if (s_.config().batching) {
-        batch.swap(queue_);
-      } else {
-        batch.push_back(std::move(queue_.front()));
+      // Dynamic batching: everything that closed while the worker was busy
+      // goes in one dispatch (up to the first unit the gate holds).
+      do {
+        batch.push_back(std::move(queue_.front().unit));
         queue_.pop_front();
-      }
+      } while (s_.config().batching && runnable_front());
       busy_ = true;
     }
     if (stopped_) {
@@ -120,7 +120,7 @@ void Executor::run() {
       busy_ = false;
       // Units that could not run (worker lost mid-batch) go back to the front.
       while (!batch.empty()) {
-        queue_.push_front(std::move(batch.back()));
+        queue_.push_front({std::move(batch.back()), false});
         batch.pop_back();
       }
     }

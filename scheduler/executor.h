@@ -22,14 +22,18 @@ class Executor {
   Executor(Lang lang, Session &session);
   ~Executor();  // stops the thread and the worker; units not run are dropped
 
-  void submit(Unit &&u);
-  // Gate: while held, closed units wait (hold-until-finish / serial mode).
-  void set_held(bool held);
+  // Queues a closed unit. A held unit (gate: hold until the answer is
+  // finished) waits for release(), and so does every later unit of this
+  // language, since they share its state.
+  void submit(Unit &&u, bool hold);
+  // End of the answer: held units may run.
+  void release();
   // Blocks until every submitted unit has a result.
   void drain();
 
  private:
   void run();
+  bool runnable_front() const { return !queue_.empty() && (released_ || !queue_.front().hold); }
   bool ensure_worker(std::string *err);
   void dispatch(std::deque<Unit> &batch);
   void finish_unit(const Unit &u, Result &r);
@@ -42,8 +46,12 @@ class Executor {
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Unit> queue_;
-  bool held_ = false;
+  struct Item {
+    Unit unit;
+    bool hold;
+  };
+  std::deque<Item> queue_;
+  bool released_ = false;
   bool shutdown_ = false;
   bool busy_ = false;
   bool stopped_ = false;  // policy stop after an error: later units are skipped

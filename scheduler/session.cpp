@@ -19,7 +19,7 @@ Session::Session(SessionConfig cfg) : cfg_(std::move(cfg)) {
   // Pre-start the workers that will be needed: the raw language, or in
   // markdown mode Python (the common case); others start at their first fence.
   if (cfg_.execute) executor_for(cfg_.markdown ? Lang::Python : cfg_.raw_lang);
-  router_ = std::make_unique<Router>(rc, *this);
+  router_ = std::make_unique<Router>(rc, static_cast<RouterSink &>(*this));
 }
 
 Session::~Session() {
@@ -40,7 +40,7 @@ Executor *Session::executor_for(Lang lang) {
   auto it = executors_.find(lang);
   if (it != executors_.end()) return it->second.get();
   auto ex = std::make_unique<Executor>(lang, *this);
-  if (cfg_.hold_until_finish && !finished_) ex->set_held(true);
+  if (finished_) ex->release();
   Executor *p = ex.get();
   executors_.emplace(lang, std::move(ex));
   return p;
@@ -80,7 +80,40 @@ void Session::on_unit(Unit &&u) {
     record_result(u, Result{});
     return;
   }
-  executor_for(u.lang)->submit(std::move(u));
+  GateDecision d = cfg_.hold_until_finish ? GateDecision::Hold : GateDecision::Run;
+  std::string reason = cfg_.hold_until_finish ? "serial mode: every unit runs after the answer is complete" : "";
+  if (cfg_.gate) {
+    std::string why;
+    GateDecision g = cfg_.gate(u, &why);
+    if (g != GateDecision::Run) {
+      d = g;
+      reason = why.empty() ? (g == GateDecision::Skip ? "refused by the gate" : "held by the gate") : why;
+    }
+  }
+  if (d == GateDecision::Skip) {
+    Result r;
+    r.unit_id = u.id;
+    r.status = Status::Gated;
+    r.note = reason;
+    r.t_finished_ms = now_ms();
+    record_result(u, r);
+    Event g;
+    g.kind = EventKind::UnitDone;
+    g.unit_id = u.id;
+    g.lang = u.lang;
+    g.result = r;
+    emit(g);
+    return;
+  }
+  if (d == GateDecision::Hold && !cfg_.hold_until_finish) {
+    Event h;
+    h.kind = EventKind::UnitHeld;
+    h.unit_id = u.id;
+    h.lang = u.lang;
+    h.text = reason;
+    emit(h);
+  }
+  executor_for(u.lang)->submit(std::move(u), d == GateDecision::Hold);
 }
 
 void Session::on_syntax_error(SyntaxError &&se) {
@@ -139,7 +172,7 @@ void Session::finish() {
   router_->finish();
   t_end_stream_ms_ = now_ms();
   finished_ = true;
-  for (auto &[lang, ex] : executors_) ex->set_held(false);
+  for (auto &[lang, ex] : executors_) ex->release();
   for (auto &[lang, ex] : executors_) ex->drain();
   Event e;
   e.kind = EventKind::SessionDone;

@@ -22,6 +22,8 @@ namespace sx {
 
 class Executor;
 
+enum class GateDecision { Run, Hold, Skip };
+
 struct SessionConfig {
   bool markdown = true;
   Lang raw_lang = Lang::Python;
@@ -37,6 +39,8 @@ struct SessionConfig {
   // Called for every event, never concurrently (one event at a time), from
   // the feeding thread or an executor thread.
   std::function<void(const Event &)> on_event;
+  // Gate policy, evaluated on the feeding thread for each closed unit.
+  std::function<GateDecision(const Unit &, std::string *reason)> gate;
 };
 
 class Session : private RouterSink {

@@ -44,6 +44,11 @@ def _error(e, tb_skip):
     return (type(e).__name__, msg, line, text)
 
 sys.argv = [FILENAME]
+# fds 1/2 are pipes: make print() reach the host a line at a time (not in
+# 8 kB blocks) while keeping one write per line.
+for _s in (sys.stdout, sys.stderr):
+    _s.reconfigure(line_buffering=True)
+del _s
 
 def flush():
     for s in (sys.stdout, sys.stderr):
@@ -99,7 +104,7 @@ class PythonBackend final : public sx::WorkerBackend {
   bool init(std::string *err) override {
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
-    config.buffered_stdio = 0;  // output streams as it is written
+    config.buffered_stdio = 1;  // line-buffered below: output streams line by line
     config.parse_argv = 0;
     config.install_signal_handlers = 1;  // SIGINT -> KeyboardInterrupt (timeouts)
     PyStatus st = PyConfig_SetString(&config, &config.program_name, L"python3");

@@ -34,7 +34,7 @@ inline std::vector<std::string> split_bytes(const std::string &s) {
   return out;
 }
 
-struct Run {
+struct Trace {
   std::vector<json> events;
   int finish_rc = 0;
   int first_stop_at = -1;  // index of the chunk whose sx_feed returned SX_STOP
@@ -81,8 +81,8 @@ inline sx_options raw_python() {
 }
 
 // Feeds `chunks` one by one; `between(i)` runs after chunk i (may wait for events).
-inline Run run_chunks(sx_options opt, const std::vector<std::string> &chunks) {
-  Run r;
+inline Trace run_chunks(sx_options opt, const std::vector<std::string> &chunks) {
+  Trace r;
   opt.queue_events = 1;
   sx_session *s = nullptr;
   if (sx_session_new(&opt, &s) != SX_OK) throw std::runtime_error("sx_session_new failed");
@@ -100,7 +100,7 @@ inline Run run_chunks(sx_options opt, const std::vector<std::string> &chunks) {
   return r;
 }
 
-inline Run run_text(sx_options opt, const std::string &text) { return run_chunks(opt, {text}); }
+inline Trace run_text(sx_options opt, const std::string &text) { return run_chunks(opt, {text}); }
 
 }  // namespace sxt
 

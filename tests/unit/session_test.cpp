@@ -8,17 +8,17 @@
 #include "harness.h"
 
 using sxt::json;
-using sxt::Run;
+using sxt::Trace;
 
 namespace {
 
-const json *done_of(const Run &r, long unit) {
+const json *done_of(const Trace &r, long unit) {
   for (const auto &e : r.events)
     if (e["event"] == "unit_done" && e["unit_id"] == unit) return &e;
   return nullptr;
 }
 
-std::string status_of(const Run &r, long unit) {
+std::string status_of(const Trace &r, long unit) {
   const json *d = done_of(r, unit);
   return d ? (*d)["status"].get<std::string>() : "<none>";
 }
@@ -26,14 +26,14 @@ std::string status_of(const Run &r, long unit) {
 }  // namespace
 
 TEST(Session, StatePersistsAcrossUnits) {
-  Run r = sxt::run_text(sxt::raw_python(), "x = 20\ny = x * 2\nprint(x + y)\n");
+  Trace r = sxt::run_text(sxt::raw_python(), "x = 20\ny = x * 2\nprint(x + y)\n");
   ASSERT_EQ(r.units().size(), 3u);
   EXPECT_EQ(r.stdout_of(2), "60\n");
   EXPECT_EQ(r.finish_rc, SX_OK);
 }
 
 TEST(Session, TrailingExpressionValueIsRepr) {
-  Run r = sxt::run_text(sxt::raw_python(), "d = {'a': [1, 2]}\nd\n'text'\nNone\n");
+  Trace r = sxt::run_text(sxt::raw_python(), "d = {'a': [1, 2]}\nd\n'text'\nNone\n");
   ASSERT_NE(done_of(r, 1), nullptr);
   EXPECT_EQ((*done_of(r, 1))["value"], "{'a': [1, 2]}");
   EXPECT_EQ((*done_of(r, 2))["value"], "'text'");
@@ -42,7 +42,7 @@ TEST(Session, TrailingExpressionValueIsRepr) {
 
 TEST(Session, ExceptionGivesTypeMessageAnswerLineAndStops) {
   std::string code = "a = 1\n\ndef f(x):\n    return x / 0\n\nf(a)\nprint('after')\n";
-  Run r = sxt::run_text(sxt::raw_python(), code);
+  Trace r = sxt::run_text(sxt::raw_python(), code);
   const json *d = done_of(r, 2);
   ASSERT_NE(d, nullptr);
   EXPECT_EQ((*d)["status"], "error");
@@ -61,7 +61,7 @@ TEST(Session, ExceptionGivesTypeMessageAnswerLineAndStops) {
 TEST(Session, PolicyContinueRunsLaterUnits) {
   sx_options o = sxt::raw_python();
   o.on_error = SX_POLICY_CONTINUE;
-  Run r = sxt::run_text(o, "raise ValueError('bad')\nprint('after')\n");
+  Trace r = sxt::run_text(o, "raise ValueError('bad')\nprint('after')\n");
   EXPECT_EQ(status_of(r, 0), "error");
   EXPECT_EQ(status_of(r, 1), "ok");
   EXPECT_EQ(r.stdout_of(1), "after\n");
@@ -71,7 +71,7 @@ TEST(Session, PolicyContinueRunsLaterUnits) {
 TEST(Session, SegfaultKillsOnlyTheWorkerAndSessionGoesOn) {
   sx_options o = sxt::raw_python();
   o.on_error = SX_POLICY_CONTINUE;
-  Run r = sxt::run_text(o, "x = 1\nimport ctypes; ctypes.string_at(0)\nprint('alive', 'x' in globals())\n");
+  Trace r = sxt::run_text(o, "x = 1\nimport ctypes; ctypes.string_at(0)\nprint('alive', 'x' in globals())\n");
   EXPECT_EQ(status_of(r, 1), "crashed");
   const json *d = done_of(r, 1);
   EXPECT_NE((*d)["error"]["message"].get<std::string>().find("signal 11"), std::string::npos) << d->dump();
@@ -84,14 +84,14 @@ TEST(Session, SegfaultKillsOnlyTheWorkerAndSessionGoesOn) {
 TEST(Session, OsExitIsACrashNotAnExit) {
   sx_options o = sxt::raw_python();
   o.on_error = SX_POLICY_CONTINUE;
-  Run r = sxt::run_text(o, "import os\nos._exit(7)\nprint('alive')\n");
+  Trace r = sxt::run_text(o, "import os\nos._exit(7)\nprint('alive')\n");
   EXPECT_EQ(status_of(r, 1), "crashed");
   EXPECT_NE((*done_of(r, 1))["error"]["message"].get<std::string>().find("code 7"), std::string::npos);
   EXPECT_EQ(r.stdout_of(2), "alive\n");
 }
 
 TEST(Session, SysExitIsAnError) {
-  Run r = sxt::run_text(sxt::raw_python(), "import sys\nsys.exit(3)\n");
+  Trace r = sxt::run_text(sxt::raw_python(), "import sys\nsys.exit(3)\n");
   EXPECT_EQ(status_of(r, 1), "error");
   EXPECT_EQ((*done_of(r, 1))["error"]["type"], "SystemExit");
   EXPECT_TRUE(r.of("worker_restarted").empty());
@@ -101,7 +101,7 @@ TEST(Session, InfiniteLoopTimesOutAndIsInterrupted) {
   sx_options o = sxt::raw_python();
   o.on_error = SX_POLICY_CONTINUE;
   o.unit_timeout_s = 0.5;
-  Run r = sxt::run_text(o, "n = 0\nwhile True:\n    n += 1\nprint('alive', n > 0)\n");
+  Trace r = sxt::run_text(o, "n = 0\nwhile True:\n    n += 1\nprint('alive', n > 0)\n");
   EXPECT_EQ(status_of(r, 1), "timeout");
   EXPECT_EQ(r.stdout_of(2), "alive True\n");  // interrupted, not killed: state kept
   EXPECT_TRUE(r.of("worker_restarted").empty());
@@ -111,7 +111,7 @@ TEST(Session, UninterruptibleUnitIsKilledAfterGrace) {
   sx_options o = sxt::raw_python();
   o.on_error = SX_POLICY_CONTINUE;
   o.unit_timeout_s = 0.3;
-  Run r = sxt::run_text(o,
+  Trace r = sxt::run_text(o,
                         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                         "while True:\n    pass\nprint('alive')\n");
   EXPECT_EQ(status_of(r, 2), "timeout");
@@ -120,7 +120,7 @@ TEST(Session, UninterruptibleUnitIsKilledAfterGrace) {
 }
 
 TEST(Session, StdoutAndStderrCapturedPerUnitIncludingFdLevel) {
-  Run r = sxt::run_text(sxt::raw_python(),
+  Trace r = sxt::run_text(sxt::raw_python(),
                         "import os, sys\nprint('a')\nprint('b', file=sys.stderr)\nos.write(1, b'c\\n')\n"
                         "os.system('echo d')\n");
   EXPECT_EQ(r.stdout_of(1), "a\n");
@@ -133,7 +133,7 @@ TEST(Session, StdoutAndStderrCapturedPerUnitIncludingFdLevel) {
 }
 
 TEST(Session, NothingLeaksIntoMainNamespace) {
-  Run r = sxt::run_text(sxt::raw_python(), "sorted(k for k in globals() if not k.startswith('__'))\n");
+  Trace r = sxt::run_text(sxt::raw_python(), "sorted(k for k in globals() if not k.startswith('__'))\n");
   EXPECT_EQ((*done_of(r, 0))["value"], "[]");
 }
 
@@ -146,10 +146,12 @@ TEST(Session, UnitsRunWhileTheStreamGoesOn) {
   std::string first = "print('early')\n";
   ASSERT_EQ(sx_feed(s, first.data(), first.size()), SX_OK);
   bool got = false;
+  std::string out;
   for (int i = 0; i < 100 && !got; ++i) {
     sx_event *ev;
     while (sx_next_event(s, 100, &ev) == SX_OK) {
-      if (ev->kind == SX_EVENT_OUTPUT && std::string(ev->text) == "early\n") got = true;
+      if (ev->kind == SX_EVENT_OUTPUT) out.append(ev->text, ev->text_len);
+      got = out == "early\n";
       sx_event_free(ev);
     }
   }
@@ -180,7 +182,7 @@ TEST(Session, SyntaxErrorReportedWithAnswerPositionBeforeTheEnd) {
   std::string answer = "Intro\n\n```python\nx = 1\ny = (2,\n  3))\nprint(x)\n```\n";
   sx_options o = sxt::default_options();
   // byte by byte: the error must be known before the rest is fed
-  Run r = sxt::run_chunks(o, sxt::split_bytes(answer));
+  Trace r = sxt::run_chunks(o, sxt::split_bytes(answer));
   auto d = r.done();
   ASSERT_GE(d.size(), 2u);
   const json *se = nullptr;
@@ -202,7 +204,7 @@ TEST(Session, MarkdownFencesRoutedAndOthersSkipped) {
       "~~~ Python title=\"demo\"\nprint('tilde')\n~~~\n"
       "````py\nprint('```not a fence```')\ns = \"\"\"\n```\n\"\"\"\nprint('still inside')\n````\n"
       "   ```python3\nprint('indented fence')\n   ```\n";
-  Run r = sxt::run_text(sxt::default_options(), answer);
+  Trace r = sxt::run_text(sxt::default_options(), answer);
   EXPECT_EQ(r.all_stdout(), "tilde\n```not a fence```\nstill inside\nindented fence\n");
   auto sk = r.of("fence_skipped");
   ASSERT_EQ(sk.size(), 2u);
@@ -211,13 +213,13 @@ TEST(Session, MarkdownFencesRoutedAndOthersSkipped) {
 }
 
 TEST(Session, FenceNeverClosedEndsAtEndOfStream) {
-  Run r = sxt::run_text(sxt::default_options(), "```python\nx = 2\nprint(x * 21)");
+  Trace r = sxt::run_text(sxt::default_options(), "```python\nx = 2\nprint(x * 21)");
   EXPECT_EQ(r.all_stdout(), "42\n");
 }
 
 TEST(Session, FenceClosedMidLineIsNotAClose) {
   // CommonMark: a closing fence must be on its own line.
-  Run r = sxt::run_text(sxt::default_options(), "```python\ns = '''```'''\nprint(s)```\n");
+  Trace r = sxt::run_text(sxt::default_options(), "```python\ns = '''```'''\nprint(s)```\n");
   // `print(s)``` is code (a Python syntax error), not a close.
   bool syntax = false;
   for (const auto &e : r.done()) syntax |= e["status"] == "syntax_error";
@@ -225,7 +227,7 @@ TEST(Session, FenceClosedMidLineIsNotAClose) {
 }
 
 TEST(Session, CrlfAnswer) {
-  Run r = sxt::run_chunks(sxt::default_options(),
+  Trace r = sxt::run_chunks(sxt::default_options(),
                           sxt::split_random("Hi\r\n```python\r\nif True:\r\n    print('ok')\r\nprint('x')\r\n```\r\n", 3));
   EXPECT_EQ(r.all_stdout(), "ok\nx\n");
   EXPECT_EQ(r.units().size(), 2u);
@@ -245,7 +247,7 @@ TEST(Session, SplitInvarianceOfUnitsThroughTheRouter) {
 
 TEST(Session, BatchingDispatchesWaitingUnitsTogether) {
   sx_options o = sxt::raw_python();
-  Run r = sxt::run_text(o, "import time\ntime.sleep(0.3)\na = 1\nb = 2\nc = 3\n");
+  Trace r = sxt::run_text(o, "import time\ntime.sleep(0.3)\na = 1\nb = 2\nc = 3\n");
   auto d = r.done();
   ASSERT_EQ(d.size(), 5u);
   // units 2..4 closed while unit 1 slept: one dispatch for all three
@@ -253,7 +255,7 @@ TEST(Session, BatchingDispatchesWaitingUnitsTogether) {
   EXPECT_EQ(d[3]["t_dispatched_ms"], d[4]["t_dispatched_ms"]);
 
   o.batching = 0;
-  Run u = sxt::run_text(o, "import time\ntime.sleep(0.3)\na = 1\nb = 2\nc = 3\n");
+  Trace u = sxt::run_text(o, "import time\ntime.sleep(0.3)\na = 1\nb = 2\nc = 3\n");
   auto du = u.done();
   ASSERT_EQ(du.size(), 5u);
   EXPECT_NE(du[2]["t_dispatched_ms"], du[3]["t_dispatched_ms"]);
@@ -279,7 +281,7 @@ TEST(Session, HoldUntilFinishRunsNothingBeforeTheEnd) {
 }
 
 TEST(Session, ReportIsConsistent) {
-  Run r = sxt::run_text(sxt::raw_python(), "import time\ntime.sleep(0.05)\nx = 1\n");
+  Trace r = sxt::run_text(sxt::raw_python(), "import time\ntime.sleep(0.05)\nx = 1\n");
   auto sd = r.of("session_done");
   ASSERT_EQ(sd.size(), 1u);
   EXPECT_EQ(r.events.back()["event"], "session_done");
@@ -300,4 +302,66 @@ TEST(Session, FreeDuringARunningUnitCleansUp) {
   auto t0 = std::chrono::steady_clock::now();
   sx_session_free(s);  // must not wait for the sleep
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+namespace {
+sx_gate_decision gate_by_marker(void *, const sx_unit_info *u, const char **reason) {
+  std::string code(u->code, u->code_len);
+  if (code.find("HOLD") != std::string::npos) {
+    *reason = "marker HOLD";
+    return SX_GATE_HOLD;
+  }
+  if (code.find("SKIP") != std::string::npos) {
+    *reason = "marker SKIP";
+    return SX_GATE_SKIP;
+  }
+  return SX_GATE_RUN;
+}
+}  // namespace
+
+TEST(Gate, HeldUnitAndLaterUnitsOfItsLanguageWaitForTheEnd) {
+  sx_options o = sxt::raw_python();
+  o.gate = gate_by_marker;
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string code = "print('a')\nprint('HOLD')\nprint('c')\n";
+  sx_feed(s, code.data(), code.size());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  std::vector<json> before;
+  sx_event *ev;
+  while (sx_next_event(s, 0, &ev) == SX_OK) {
+    before.push_back(json::parse(ev->json));
+    sx_event_free(ev);
+  }
+  bool held = false, a_done = false, later_started = false;
+  for (const auto &e : before) {
+    if (e["event"] == "unit_held" && e["unit_id"] == 1) {
+      held = true;
+      EXPECT_EQ(e["reason"], "marker HOLD");
+    }
+    if (e["event"] == "unit_done" && e["unit_id"] == 0) a_done = true;
+    if (e["event"] == "unit_started" && e["unit_id"] != 0) later_started = true;
+  }
+  EXPECT_TRUE(held);
+  EXPECT_TRUE(a_done);
+  EXPECT_FALSE(later_started);
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  std::string out;
+  while (sx_next_event(s, 0, &ev) == SX_OK) {
+    auto e = json::parse(ev->json);
+    if (e["event"] == "output") out += e["text"].get<std::string>();
+    sx_event_free(ev);
+  }
+  EXPECT_EQ(out, "HOLD\nc\n");
+  sx_session_free(s);
+}
+
+TEST(Gate, SkippedUnitNeverRuns) {
+  sx_options o = sxt::raw_python();
+  o.gate = gate_by_marker;
+  Trace r = sxt::run_text(o, "print('a')\nprint('SKIP')\nprint('c')\n");
+  EXPECT_EQ(r.all_stdout(), "a\nc\n");
+  EXPECT_EQ(status_of(r, 1), "gated");
+  EXPECT_EQ((*done_of(r, 1))["note"], "marker SKIP");
+  EXPECT_EQ(r.finish_rc, SX_OK);  // refusing a unit is not a failure
 }

@@ -10,6 +10,9 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <regex>
+#include <cstring>
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -37,7 +40,74 @@ struct Args {
   bool no_batching = false;
   bool keep_feeding = false;
   std::string bpe_file;
+  std::vector<std::string> hold, skip;
+  bool hold_unsafe = false;
 };
+
+// --- built-in gate rules -----------------------------------------------------
+// Calls that delete files, start processes or open network connections,
+// recognised from the unit's IR `uses` (names read and dotted call targets).
+// A use matches an entry if it equals it or starts with it followed by '.'.
+const char *const kUnsafeUses[] = {
+    // python
+    "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.system", "os.popen", "os.kill", "os.fork",
+    "os.execv", "os.execvp", "os.execl", "os.spawnl", "os.truncate", "shutil.rmtree", "shutil.move",
+    "subprocess", "socket", "urllib.request", "http.client", "requests", "ftplib", "smtplib", "ctypes",
+    // javascript
+    "fs.unlinkSync", "fs.unlink", "fs.rmSync", "fs.rm", "fs.rmdirSync", "fs.rmdir", "fs.truncateSync",
+    "child_process", "require:child_process", "require:net", "require:http", "require:https",
+    "require:dgram", "fetch", "net", "http.request", "https.request", "process.kill",
+    // c++
+    "std::remove", "std::filesystem::remove", "std::filesystem::remove_all", "system", "popen", "unlink",
+    "fork", "execv", "execvp", "socket", "remove",
+};
+
+bool unsafe_use(const std::string &u) {
+  for (const char *p : kUnsafeUses) {
+    std::size_t n = std::strlen(p);
+    if (u.compare(0, n, p) == 0 && (u.size() == n || u[n] == '.' || u[n] == ':')) return true;
+  }
+  // bare names imported with `from os import remove` etc.
+  static const char *const bare[] = {"rmtree", "unlink", "rmdir", "unlinkSync", "rmSync", "execSync", "spawnSync"};
+  for (const char *b : bare)
+    if (u == b) return true;
+  return false;
+}
+
+struct GateRules {
+  std::vector<std::pair<std::regex, std::string>> hold, skip;
+  bool hold_unsafe = false;
+  std::string reason;  // storage for the last reason handed to the library
+};
+
+sx_gate_decision gate_fn(void *user, const sx_unit_info *u, const char **reason) {
+  auto *g = static_cast<GateRules *>(user);
+  std::string code(u->code, u->code_len);
+  for (auto &[re, src] : g->skip) {
+    if (std::regex_search(code, re)) {
+      g->reason = fmt::format("--skip '{}' matches", src);
+      *reason = g->reason.c_str();
+      return SX_GATE_SKIP;
+    }
+  }
+  for (auto &[re, src] : g->hold) {
+    if (std::regex_search(code, re)) {
+      g->reason = fmt::format("--hold '{}' matches; runs when the answer is complete", src);
+      *reason = g->reason.c_str();
+      return SX_GATE_HOLD;
+    }
+  }
+  if (g->hold_unsafe) {
+    for (std::size_t i = 0; i < u->n_uses; ++i) {
+      if (unsafe_use(u->uses[i])) {
+        g->reason = fmt::format("--hold-unsafe: uses {}; runs when the answer is complete", u->uses[i]);
+        *reason = g->reason.c_str();
+        return SX_GATE_HOLD;
+      }
+    }
+  }
+  return SX_GATE_RUN;
+}
 
 [[noreturn]] void die(const std::string &msg) {
   fmt::print(stderr, "streamexec: {}\n", msg);
@@ -165,7 +235,7 @@ struct Printer {
   std::mutex mu;
   nlohmann::json report;
   int failures = 0;
-  std::string last_stream_unit;
+  bool at_bol = true;
 
   static std::string first_line(const std::string &code) {
     std::string l = code.substr(0, code.find_first_of("\r\n"));
@@ -178,7 +248,9 @@ struct Printer {
     std::lock_guard<std::mutex> lk(mu);
     auto j = nlohmann::json::parse(std::string(ev->json, ev->json_len));
     if (ev->kind == SX_EVENT_SESSION_DONE) report = j["report"];
-    if (ev->kind == SX_EVENT_UNIT_DONE && ev->status != SX_STATUS_OK && ev->status != SX_STATUS_SKIPPED) ++failures;
+    if (ev->kind == SX_EVENT_UNIT_DONE && ev->status != SX_STATUS_OK && ev->status != SX_STATUS_SKIPPED &&
+        ev->status != SX_STATUS_GATED)
+      ++failures;
     if (json) {
       std::fwrite(ev->json, 1, ev->json_len, stdout);
       std::fputc('\n', stdout);
@@ -186,6 +258,10 @@ struct Printer {
       return;
     }
     double t = ev->t_ms / 1000;
+    if (!at_bol && ev->kind != SX_EVENT_OUTPUT) {
+      std::fputc('\n', stdout);  // a unit's output ended without a newline
+      at_bol = true;
+    }
     switch (ev->kind) {
       case SX_EVENT_UNIT_CLOSED: {
         const auto &u = j["unit"];
@@ -200,21 +276,17 @@ struct Printer {
         break;
       }
       case SX_EVENT_OUTPUT: {
+        // Output arrives in arbitrary pieces; the gutter starts each line.
         std::string text(ev->text, ev->text_len);
         std::string out;
-        std::string gutter = fmt::format("          │ ");
-        bool bol = last_stream_unit != std::to_string(ev->unit_id) + ev->stream || true;
-        (void)bol;
-        std::size_t i = 0;
-        while (i < text.size()) {
-          std::size_t k = text.find('\n', i);
-          std::string line = text.substr(i, k == std::string::npos ? std::string::npos : k - i);
-          out += gutter + line + "\n";
-          if (k == std::string::npos) break;
-          i = k + 1;
+        for (char c : text) {
+          if (at_bol) out += "          │ ";
+          out += c;
+          at_bol = c == '\n';
         }
         std::fputs(out.c_str(), stdout);
-        break;
+        std::fflush(stdout);
+        return;
       }
       case SX_EVENT_UNIT_DONE: {
         std::string st = j["status"];
@@ -245,6 +317,9 @@ struct Printer {
       case SX_EVENT_FENCE_SKIPPED:
         fmt::print("[{:6.2f}s] · fence {} at line {} not executed: {}\n", t, j["fence"].get<int>(),
                    j["line"].get<int>(), j["reason"].get<std::string>());
+        break;
+      case SX_EVENT_UNIT_HELD:
+        fmt::print("[{:6.2f}s] ⏸ #{} held: {}\n", t, ev->unit_id, j["reason"].get<std::string>());
         break;
       case SX_EVENT_WORKER_RESTARTED:
         fmt::print("[{:6.2f}s] ↻ {}\n", t, j["reason"].get<std::string>());
@@ -282,6 +357,18 @@ int run(const Args &a, bool chunk_only) {
   opt.on_event = on_event;
   opt.user = &printer;
   opt.queue_events = 0;
+  GateRules rules;
+  try {
+    for (const auto &p : a.hold) rules.hold.emplace_back(std::regex(p), p);
+    for (const auto &p : a.skip) rules.skip.emplace_back(std::regex(p), p);
+  } catch (const std::regex_error &e) {
+    die(fmt::format("bad --hold/--skip pattern: {}", e.what()));
+  }
+  rules.hold_unsafe = a.hold_unsafe;
+  if (!rules.hold.empty() || !rules.skip.empty() || rules.hold_unsafe) {
+    opt.gate = gate_fn;
+    opt.gate_user = &rules;
+  }
   sx_session *s = nullptr;
   int rc = sx_session_new(&opt, &s);
   if (rc != SX_OK) die(fmt::format("cannot create session: {}", sx_strerror(rc)));
@@ -349,6 +436,10 @@ int main(int argc, char **argv) {
   runc->add_option("--policy", a.policy, "after a failed unit: stop | continue")->capture_default_str();
   runc->add_flag("--no-batching", a.no_batching, "dispatch one unit per message");
   runc->add_flag("--keep-feeding", a.keep_feeding, "keep streaming after a stop is advised");
+  runc->add_option("--hold", a.hold, "gate: units whose code matches this regex run after the answer is complete");
+  runc->add_option("--skip", a.skip, "gate: units whose code matches this regex never run");
+  runc->add_flag("--hold-unsafe", a.hold_unsafe,
+                 "gate: hold units that delete files, start processes or open connections (from the unit's uses)");
   auto *chunkc = app.add_subcommand("chunk", "print the closed units (and syntax errors) without executing");
   add_common(chunkc);
   try {

@@ -1,0 +1,215 @@
+// streamexec-bench — the latency benchmark of DESIGN §1/§8 (issue: paper's
+// execution engine). Streams every answer of a corpus with real o200k BPE
+// token boundaries at several token rates and runs it three ways:
+//   serial      generate everything, then execute (hold all units to the end)
+//   overlap     streamed execution, one unit per dispatch (batching off)
+//   batched     streamed execution with dynamic batching
+// and reports, per rate, the median and p90 over answers of
+//   E2E(overlap)/E2E(serial), non-overlapped latency ratio (overlap/serial),
+//   E2E/limit (distance to the physical limit) and detection delay.
+// All numbers come from one run on one machine; nothing is estimated except
+// where the output says so.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "streamexec.h"
+#include "tools/bpe/bpe.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+struct Collected {
+  std::mutex mu;
+  std::vector<json> events;
+};
+
+void collect(void *user, const sx_event *ev) {
+  auto *c = static_cast<Collected *>(user);
+  std::lock_guard<std::mutex> lk(c->mu);
+  if (ev->kind == SX_EVENT_OUTPUT) return;  // not needed, keeps memory small
+  c->events.push_back(json::parse(std::string(ev->json, ev->json_len)));
+}
+
+struct RunResult {
+  double e2e = 0, t_gen = 0, t_exec = 0, non_overlapped = 0, limit = 0;
+  double last_unit_exec = 0;
+  std::vector<double> detect_ms;  // per unit: t_closed - time its last byte was fed
+  int units = 0, failed = 0;
+};
+
+enum class Mode { Serial, Overlap, Batched };
+const char *mode_name(Mode m) { return m == Mode::Serial ? "serial" : m == Mode::Overlap ? "overlap" : "batched"; }
+
+RunResult run_once(const std::vector<std::string> &tokens, double rate, Mode mode, double timeout_s) {
+  Collected col;
+  sx_options o;
+  sx_options_init(&o);
+  o.on_event = collect;
+  o.user = &col;
+  o.queue_events = 0;
+  o.on_error = SX_POLICY_CONTINUE;
+  o.unit_timeout_s = timeout_s;
+  o.hold_until_finish = mode == Mode::Serial;
+  o.batching = mode == Mode::Batched;
+  sx_session *s = nullptr;
+  if (sx_session_new(&o, &s) != SX_OK) throw std::runtime_error("sx_session_new failed");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the pre-started worker is ready
+  // feed_end[k] = time (ms since first feed) at which byte offset < ends[k] was fed
+  std::vector<std::pair<std::uint64_t, double>> fed;  // (end offset, t)
+  fed.reserve(tokens.size());
+  auto t0 = clk::now();
+  std::uint64_t off = 0;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (rate > 0) std::this_thread::sleep_until(t0 + std::chrono::duration<double>(static_cast<double>(i) / rate));
+    double t = std::chrono::duration<double, std::milli>(clk::now() - t0).count();
+    sx_feed(s, tokens[i].data(), tokens[i].size());
+    off += tokens[i].size();
+    fed.emplace_back(off, t);
+  }
+  sx_finish(s);
+  sx_session_free(s);
+
+  RunResult r;
+  std::map<long, double> exec_of;
+  double last_closed = -1;
+  long last_id = -1;
+  for (const auto &e : col.events) {
+    if (e["event"] == "unit_closed") {
+      const auto &u = e["unit"];
+      std::uint64_t end = u["end"];
+      auto it = std::lower_bound(fed.begin(), fed.end(), end,
+                                 [](const auto &p, std::uint64_t v) { return p.first < v; });
+      if (it != fed.end()) r.detect_ms.push_back(e["t_ms"].get<double>() - it->second);
+      if (e["t_ms"].get<double>() >= last_closed) {
+        last_closed = e["t_ms"];
+        last_id = u["id"];
+      }
+      ++r.units;
+    } else if (e["event"] == "unit_done") {
+      exec_of[e["unit_id"].get<long>()] = e.value("exec_ms", 0.0);
+      if (e["status"] != "ok") ++r.failed;
+    } else if (e["event"] == "session_done") {
+      const auto &rep = e["report"];
+      r.e2e = rep["e2e_ms"];
+      r.t_gen = rep["t_gen_ms"];
+      r.t_exec = rep["t_exec_ms"];
+      r.non_overlapped = rep["non_overlapped_ms"];
+      r.limit = rep["limit_ms"];
+    }
+  }
+  r.last_unit_exec = exec_of.count(last_id) ? exec_of[last_id] : 0;
+  return r;
+}
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double pos = q * static_cast<double>(v.size() - 1);
+  std::size_t i = static_cast<std::size_t>(pos);
+  double f = pos - static_cast<double>(i);
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+std::string read_file(const fs::path &p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"streamexec-bench — serial vs streamed execution on a corpus of agent answers"};
+  std::vector<std::string> inputs;
+  std::vector<double> rates{20, 50, 100};
+  std::string json_out, bpe_file;
+  double timeout = 60;
+  std::size_t limit_answers = 0;
+  app.add_option("inputs", inputs, "answer files or directories of *.md")->required();
+  app.add_option("--rates", rates, "token rates (tokens/s)")->capture_default_str();
+  app.add_option("--json", json_out, "write every run's numbers to this file");
+  app.add_option("--bpe-file", bpe_file, "o200k_base.json");
+  app.add_option("--timeout", timeout, "per-unit timeout (s)");
+  app.add_option("--max-answers", limit_answers, "use only the first N answers (0 = all)");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<fs::path> files;
+  for (const auto &in : inputs) {
+    if (fs::is_directory(in)) {
+      for (const auto &e : fs::directory_iterator(in))
+        if (e.path().extension() == ".md") files.push_back(e.path());
+    } else {
+      files.emplace_back(in);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (limit_answers && files.size() > limit_answers) files.resize(limit_answers);
+  std::string err;
+  auto tok = sx::BpeTokenizer::load(bpe_file.empty() ? SX_DEFAULT_BPE_FILE : bpe_file, &err);
+  if (!tok) {
+    fmt::print(stderr, "streamexec-bench: {}\n", err);
+    return 2;
+  }
+  json all = json::array();
+  for (double rate : rates) {
+    std::vector<double> e2e_ratio, nonov_ratio, to_limit, detect, nonov_over_last, nonov_abs, serial_e2e, batched_gain;
+    fmt::print("\n== {} tok/s ==\n", rate);
+    fmt::print("{:<34} {:>6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", "answer", "tokens", "T_gen s", "serial s",
+               "overlap s", "batched s", "limit s", "nonov ms");
+    for (const auto &f : files) {
+      auto tokens = tok->split(read_file(f));
+      RunResult ser = run_once(tokens, rate, Mode::Serial, timeout);
+      RunResult ovl = run_once(tokens, rate, Mode::Overlap, timeout);
+      RunResult bat = run_once(tokens, rate, Mode::Batched, timeout);
+      fmt::print("{:<34} {:>6} {:>8.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>8.2f} {:>8.0f}{}\n", f.filename().string(),
+                 tokens.size(), bat.t_gen / 1000, ser.e2e / 1000, ovl.e2e / 1000, bat.e2e / 1000, bat.limit / 1000,
+                 bat.non_overlapped, bat.failed ? fmt::format("  ({} failed units)", bat.failed) : "");
+      std::fflush(stdout);
+      e2e_ratio.push_back(bat.e2e / ser.e2e);
+      nonov_ratio.push_back(ser.non_overlapped > 0 ? bat.non_overlapped / ser.non_overlapped : 0);
+      to_limit.push_back(bat.e2e / bat.limit);
+      nonov_abs.push_back(bat.non_overlapped);
+      if (bat.last_unit_exec > 0) nonov_over_last.push_back(bat.non_overlapped / bat.last_unit_exec);
+      batched_gain.push_back(bat.e2e / ovl.e2e);
+      serial_e2e.push_back(ser.e2e);
+      for (double d : bat.detect_ms) detect.push_back(d);
+      for (auto [m, r] : {std::pair{Mode::Serial, &ser}, {Mode::Overlap, &ovl}, {Mode::Batched, &bat}}) {
+        all.push_back({{"answer", f.filename().string()}, {"rate", rate}, {"mode", mode_name(m)},
+                       {"tokens", tokens.size()}, {"e2e_ms", r->e2e}, {"t_gen_ms", r->t_gen},
+                       {"t_exec_ms", r->t_exec}, {"non_overlapped_ms", r->non_overlapped}, {"limit_ms", r->limit},
+                       {"last_unit_exec_ms", r->last_unit_exec}, {"units", r->units}, {"failed", r->failed}});
+      }
+    }
+    fmt::print("\nsummary at {} tok/s over {} answers            median     p90\n", rate, files.size());
+    auto row = [](const char *name, const std::vector<double> &v, const char *unit) {
+      fmt::print("  {:<44} {:>8.3f} {:>8.3f} {}\n", name, quantile(v, 0.5), quantile(v, 0.9), unit);
+    };
+    row("E2E ratio batched/serial", e2e_ratio, "");
+    row("non-overlapped latency ratio batched/serial", nonov_ratio, "");
+    row("distance to limit E2E/limit (batched)", to_limit, "");
+    row("E2E ratio batched/unbatched", batched_gain, "");
+    row("non-overlapped latency / last unit's exec", nonov_over_last, "");
+    row("non-overlapped latency (batched)", nonov_abs, "ms");
+    row("detection delay (t_closed - last byte fed)", detect, "ms");
+  }
+  if (!json_out.empty()) {
+    std::ofstream o(json_out);
+    o << all.dump(1) << "\n";
+  }
+  return 0;
+}
