@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <cstdlib>
 #include <thread>
 #include <unistd.h>
@@ -24,6 +25,7 @@ std::mutex g_out_mu;                 // serialises frames on the protocol fd
 std::mutex g_drain_mu;               // held by the drainer between read() and send
 std::atomic<std::int64_t> g_current{-1};
 int g_cap_rd[2] = {-1, -1};          // read ends of the stdout/stderr capture pipes
+int g_cap_wr[2] = {-1, -1};          // saved write ends, to restore fds 1/2 if a unit closes them
 
 void send(const nlohmann::json &msg) {
   std::lock_guard<std::mutex> lk(g_out_mu);
@@ -35,16 +37,37 @@ void send(const nlohmann::json &msg) {
 void drainer() {
   static const char *names[2] = {"stdout", "stderr"};
   char buf[65536];
+  pollfd p[2] = {{g_cap_rd[0], POLLIN, 0}, {g_cap_rd[1], POLLIN, 0}};
   for (;;) {
-    pollfd p[2] = {{g_cap_rd[0], POLLIN, 0}, {g_cap_rd[1], POLLIN, 0}};
     if (poll(p, 2, -1) < 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
       std::lock_guard<std::mutex> lk(g_drain_mu);
       ssize_t n = read(g_cap_rd[i], buf, sizeof buf);
-      if (n <= 0) continue;
+      if (n < 0) continue;  // EAGAIN/EINTR
+      if (n == 0) {         // cannot happen while g_cap_wr holds a write end; be safe
+        p[i].fd = -1;
+        continue;
+      }
       send({{"op", "output"}, {"id", g_current.load()}, {"stream", names[i]},
             {"text", std::string(buf, static_cast<std::size_t>(n))}});
+    }
+  }
+}
+
+// A unit may have closed or replaced fds 1/2: put the capture pipes back.
+void restore_std_fds() {
+  for (int i = 0; i < 2; ++i) {
+    struct stat a, b;
+    if (fstat(i + 1, &a) != 0 || fstat(g_cap_wr[i], &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+      dup2(g_cap_wr[i], i + 1);
+  }
+  struct stat n;
+  if (fstat(0, &n) != 0) {
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0 && null_fd != 0) {
+      dup2(null_fd, 0);
+      close(null_fd);
     }
   }
 }
@@ -85,6 +108,7 @@ bool setup_capture() {
     g_cap_rd[i] = p[0];
     fcntl(p[0], F_SETFL, O_NONBLOCK);
     if (dup2(p[1], i + 1) < 0) return false;
+    g_cap_wr[i] = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
     close(p[1]);
   }
   setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -161,6 +185,7 @@ int worker_main(WorkerBackend &backend) {
       ExecOutcome o = backend.execute(r);
       double exec_ms = ms_since(ts);
       quiesce_output(backend);
+      restore_std_fds();
       nlohmann::json done = {{"op", "done"}, {"id", r.id}, {"status", status_name(o.status)},
                              {"exec_ms", exec_ms}};
       if (o.has_value) done["value"] = o.value;

@@ -10,6 +10,7 @@
 // All numbers come from one run on one machine; nothing is estimated except
 // where the output says so.
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -131,12 +132,133 @@ std::string read_file(const fs::path &p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// --- frontend cost: chunk-only sessions over answers of growing size ---------
+// Builds raw-mode programs of ~1 kB, 10 kB, 100 kB, 1 MB by concatenating the
+// given source files, splits them into BPE tokens, and times sx_feed for the
+// whole stream with execution off. Reports µs per token and per byte.
+int frontend_bench(const std::vector<std::string> &sources, const sx::BpeTokenizer &tok, sx_lang lang) {
+  // The sources' top-level units (one chunk-only session per file), from
+  // which programs of each size are assembled.
+  std::vector<std::string> pool_units;
+  for (const auto &f : sources) {
+    std::string text = read_file(f);
+    Collected one;
+    sx_options o;
+    sx_options_init(&o);
+    o.mode = SX_MODE_RAW;
+    o.lang = lang;
+    o.execute = 0;
+    o.queue_events = 0;
+    o.on_event = collect;
+    o.user = &one;
+    sx_session *fs = nullptr;
+    sx_session_new(&o, &fs);
+    sx_feed(fs, text.data(), text.size());
+    sx_finish(fs);
+    sx_session_free(fs);
+    for (const auto &e : one.events)
+      if (e["event"] == "unit_closed") pool_units.push_back(e["unit"]["code"].get<std::string>() + "\n");
+  }
+  if (pool_units.empty()) {
+    fmt::print(stderr, "no units in the sources\n");
+    return 2;
+  }
+  fmt::print("{:>10} {:>9} {:>7} {:>11} {:>11} {:>10}\n", "bytes", "tokens", "units", "µs/token", "µs/byte", "total ms");
+  for (std::size_t target : {1000u, 10000u, 100000u, 1000000u}) {
+    // Whole top-level units of the pool, in order, until the target size.
+    std::string text;
+    for (std::size_t i = 0; text.size() < target; i = (i + 1) % pool_units.size()) text += pool_units[i];
+    auto tokens = tok.split(text);
+    double best = 1e300;
+    long units = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+      Collected col;
+      sx_options o;
+      sx_options_init(&o);
+      o.mode = SX_MODE_RAW;
+      o.lang = lang;
+      o.execute = 0;
+      o.queue_events = 0;
+      o.on_error = SX_POLICY_CONTINUE;
+      o.on_event = collect;
+      o.user = &col;
+      sx_session *s = nullptr;
+      sx_session_new(&o, &s);
+      auto t0 = clk::now();
+      for (const auto &t : tokens) sx_feed(s, t.data(), t.size());
+      sx_finish(s);
+      double ms = std::chrono::duration<double, std::milli>(clk::now() - t0).count();
+      sx_session_free(s);
+      best = std::min(best, ms);
+      units = 0;
+      for (const auto &e : col.events) {
+        if (e["event"] == "unit_closed") ++units;
+        if (e["event"] == "unit_done" && e["status"] == "syntax_error") {
+          fmt::print(stderr, "syntax error in the generated program: {}\n", e.dump());
+          return 1;
+        }
+      }
+    }
+    fmt::print("{:>10} {:>9} {:>7} {:>11.3f} {:>11.4f} {:>10.1f}\n", text.size(), tokens.size(), units,
+               best * 1000 / static_cast<double>(tokens.size()), best * 1000 / static_cast<double>(text.size()), best);
+  }
+  return 0;
+}
+
+// --- warm-worker dispatch overhead -------------------------------------------
+// Feeds tiny units one at a time, waiting for each result: time from the unit
+// being closed to its result, minus the worker's own execution time.
+int dispatch_bench(sx_lang lang, int n) {
+  sx_options o;
+  sx_options_init(&o);
+  o.mode = SX_MODE_RAW;
+  o.lang = lang;
+  sx_session *s = nullptr;
+  if (sx_session_new(&o, &s) != SX_OK) return 2;
+  const char *unit = lang == SX_LANG_PYTHON ? "x = 1\n" : lang == SX_LANG_JAVASCRIPT ? "x = 1;\n" : "x = 1;\n";
+  if (lang != SX_LANG_PYTHON) {
+    const char *decl = lang == SX_LANG_JAVASCRIPT ? "var x = 0;\n" : "int x = 0;\n";
+    sx_feed(s, decl, std::strlen(decl));
+  }
+  std::vector<double> overhead, roundtrip;
+  double closed = 0;
+  for (int i = 0; i < n + 20; ++i) {
+    sx_feed(s, unit, std::strlen(unit));
+    for (;;) {
+      sx_event *ev = nullptr;
+      if (sx_next_event(s, 10000, &ev) != SX_OK) return 1;
+      auto j = json::parse(std::string(ev->json, ev->json_len));
+      sx_event_free(ev);
+      if (j["event"] == "unit_closed") closed = j["t_ms"];
+      if (j["event"] == "unit_done") {
+        if (j["status"] != "ok") {
+          fmt::print(stderr, "unit failed: {}\n", j.dump());
+          return 1;
+        }
+        if (i >= 20) {  // the first units warm caches
+          double rt = j["t_finished_ms"].get<double>() - closed;
+          roundtrip.push_back(rt);
+          overhead.push_back(rt - j["exec_ms"].get<double>());
+        }
+        break;
+      }
+    }
+  }
+  sx_finish(s);
+  sx_session_free(s);
+  fmt::print("{} warm unit, {} samples: closed→done median {:.1f} µs (p90 {:.1f} µs); minus exec: median {:.1f} µs (p90 {:.1f} µs)\n",
+             sx_lang_name(lang), overhead.size(), quantile(roundtrip, 0.5) * 1000, quantile(roundtrip, 0.9) * 1000,
+             quantile(overhead, 0.5) * 1000, quantile(overhead, 0.9) * 1000);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   CLI::App app{"streamexec-bench — serial vs streamed execution on a corpus of agent answers"};
   std::vector<std::string> inputs;
   std::vector<double> rates{20, 50, 100};
+  std::string bpe_default = SX_DEFAULT_BPE_FILE;
   std::string json_out, bpe_file;
   double timeout = 60;
   std::size_t limit_answers = 0;
@@ -146,18 +268,43 @@ int main(int argc, char **argv) {
   app.add_option("--bpe-file", bpe_file, "o200k_base.json");
   app.add_option("--timeout", timeout, "per-unit timeout (s)");
   app.add_option("--max-answers", limit_answers, "use only the first N answers (0 = all)");
+  std::string frontend_lang, dispatch_lang;
+  int dispatch_n = 500;
+  app.add_option("--frontend", frontend_lang, "instead: chunker cost per token for LANG over the input sources");
+  app.add_option("--dispatch", dispatch_lang, "instead: warm-worker dispatch overhead for LANG (inputs ignored)");
+  app.add_option("--dispatch-n", dispatch_n, "samples for --dispatch");
   CLI11_PARSE(app, argc, argv);
+  if (!dispatch_lang.empty()) {
+    sx_lang l;
+    if (sx_lang_from_name(dispatch_lang.c_str(), &l) != SX_OK) return 2;
+    return dispatch_bench(l, dispatch_n);
+  }
 
   std::vector<fs::path> files;
   for (const auto &in : inputs) {
     if (fs::is_directory(in)) {
       for (const auto &e : fs::directory_iterator(in))
-        if (e.path().extension() == ".md") files.push_back(e.path());
+        if (e.path().extension() == ".md" || e.path().extension() == ".py" || e.path().extension() == ".js" ||
+            e.path().extension() == ".cpp")
+          files.push_back(e.path());
     } else {
       files.emplace_back(in);
     }
   }
   std::sort(files.begin(), files.end());
+  if (!frontend_lang.empty()) {
+    sx_lang l;
+    if (sx_lang_from_name(frontend_lang.c_str(), &l) != SX_OK) return 2;
+    std::string e;
+    auto t = sx::BpeTokenizer::load(bpe_file.empty() ? bpe_default : bpe_file, &e);
+    if (!t) {
+      fmt::print(stderr, "streamexec-bench: {}\n", e);
+      return 2;
+    }
+    std::vector<std::string> srcs;
+    for (const auto &f : files) srcs.push_back(f.string());
+    return frontend_bench(srcs, *t, l);
+  }
   if (limit_answers && files.size() > limit_answers) files.resize(limit_answers);
   std::string err;
   auto tok = sx::BpeTokenizer::load(bpe_file.empty() ? SX_DEFAULT_BPE_FILE : bpe_file, &err);

@@ -1,0 +1,253 @@
+// streamexec-stress — load and hostile-unit suite (issue: reliability).
+//  * N sessions in N threads of this one host process, each streaming M units
+//    of mixed languages in random splits; every unit's result must arrive
+//    exactly once and in order per language, and its output must be its own.
+//  * a hostile-unit pass per language (crash, abort, exit, loops, floods).
+// Prints sessions, units, lost/duplicated/misordered results, crashes
+// contained, worker restarts and the host's max RSS. Exit 1 if anything was lost.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "streamexec.h"
+
+using nlohmann::json;
+
+namespace {
+
+struct Totals {
+  std::atomic<long> units{0}, results{0}, lost{0}, duplicated{0}, misordered{0}, wrong_output{0};
+  std::atomic<long> crashes{0}, timeouts{0}, restarts{0}, failed_sessions{0};
+};
+
+struct Sink {
+  std::mutex mu;
+  std::vector<json> ev;
+};
+
+void on_ev(void *u, const sx_event *e) {
+  auto *s = static_cast<Sink *>(u);
+  std::lock_guard<std::mutex> lk(s->mu);
+  s->ev.push_back(json::parse(std::string(e->json, e->json_len)));
+}
+
+bool have_worker(const std::string &lang) {
+  const char *dir = getenv("STREAMEXEC_WORKER_DIR");
+  std::string d = dir ? dir : SX_DEFAULT_WORKER_DIR;
+  return access((d + "/streamexec-worker-" + lang).c_str(), X_OK) == 0;
+}
+
+// One session: `units` units spread over fences of the available languages.
+void load_session(int idx, int units, const std::vector<std::string> &langs, Totals &t) {
+  std::mt19937 rng(1000 + idx);
+  std::string answer;
+  std::map<long, std::pair<std::string, std::string>> expect;  // unit id -> (lang, stdout)
+  long id = 0;
+  int made = 0;
+  while (made < units) {
+    const std::string &lang = langs[rng() % langs.size()];
+    int n = std::min(units - made, static_cast<int>(5 + rng() % 20));
+    answer += fmt::format("Step {}:\n\n```{}\n", made, lang);
+    for (int k = 0; k < n; ++k, ++made, ++id) {
+      std::string tag = fmt::format("s{}u{}", idx, id);
+      if (lang == "python") answer += fmt::format("print('{}')\n", tag);
+      else if (lang == "javascript") answer += fmt::format("console.log('{}');\n", tag);
+      else answer += fmt::format("printf(\"{}\\n\");\n", tag);
+      expect[id] = {lang, tag + "\n"};
+    }
+    answer += "```\n\n";
+  }
+  // C++ needs <cstdio>; prepend one fence that includes it (not counted as a checked unit).
+  std::string prefix;
+  long shift = 0;
+  if (std::find(langs.begin(), langs.end(), "cpp") != langs.end()) {
+    prefix = "```cpp\n#include <cstdio>\n```\n";
+    shift = 1;
+  }
+  answer = prefix + answer;
+
+  Sink sink;
+  sx_options o;
+  sx_options_init(&o);
+  o.on_event = on_ev;
+  o.user = &sink;
+  o.queue_events = 0;
+  o.on_error = SX_POLICY_CONTINUE;
+  o.unit_timeout_s = 60;
+  sx_session *s = nullptr;
+  if (sx_session_new(&o, &s) != SX_OK) {
+    ++t.failed_sessions;
+    return;
+  }
+  std::uniform_int_distribution<std::size_t> len(1, 64);
+  for (std::size_t i = 0; i < answer.size();) {
+    std::size_t k = std::min(len(rng), answer.size() - i);
+    sx_feed(s, answer.data() + i, k);
+    i += k;
+  }
+  sx_finish(s);
+  sx_session_free(s);
+
+  std::map<long, int> seen;
+  std::map<std::string, long> last_per_lang;
+  std::map<long, std::string> out;
+  for (const auto &e : sink.ev) {
+    if (e["event"] == "unit_done") {
+      long u = e["unit_id"].get<long>() - shift;
+      if (u < 0) continue;
+      ++seen[u];
+      std::string lang = e["lang"];
+      auto it = last_per_lang.find(lang);
+      if (it != last_per_lang.end() && it->second > u) ++t.misordered;
+      last_per_lang[lang] = u;
+      if (e["status"] == "crashed") ++t.crashes;
+    } else if (e["event"] == "output" && e["stream"] == "stdout") {
+      out[e["unit_id"].get<long>() - shift] += e["text"].get<std::string>();
+    } else if (e["event"] == "worker_restarted") {
+      ++t.restarts;
+    }
+  }
+  t.units += static_cast<long>(expect.size());
+  for (const auto &[u, ex] : expect) {
+    auto it = seen.find(u);
+    if (it == seen.end()) {
+      ++t.lost;
+      continue;
+    }
+    ++t.results;
+    if (it->second > 1) ++t.duplicated;
+    if (out[u] != ex.second) ++t.wrong_output;
+  }
+}
+
+struct Hostile {
+  const char *lang, *name, *code, *want;
+};
+
+const Hostile kHostile[] = {
+    {"python", "segfault", "import ctypes; ctypes.string_at(0)\n", "crashed"},
+    {"python", "abort", "import os; os.abort()\n", "crashed"},
+    {"python", "os._exit", "import os; os._exit(3)\n", "crashed"},
+    {"python", "cpu loop", "while True: pass\n", "timeout"},
+    {"python", "sleep forever", "import time; time.sleep(1e9)\n", "timeout"},
+    {"python", "SIGINT ignored + loop", "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass\n", "timeout"},
+    {"python", "allocate without bound", "b = []\nwhile True: b.append(bytearray(1 << 26))\n", "error"},
+    {"python", "print without bound", "while True: print('x' * 1000)\n", "timeout"},
+    {"python", "close fds 0/1/2", "import os; os.close(0); os.close(1); os.close(2)\n", "ok"},
+    {"python", "garbage on protocol fd", "import os; os.write(4, b'\\xff\\xff\\xff\\x7fjunk')\n", "crashed"},
+    {"javascript", "process.exit", "process.exit(3);\n", "crashed"},
+    {"javascript", "cpu loop", "while (true) {}\n", "timeout"},
+    {"javascript", "throw", "throw new Error('boom');\n", "error"},
+    {"javascript", "allocate without bound", "const a = []; while (true) a.push(new Array(1e6).fill(1));\n", "crashed"},
+    {"cpp", "segfault", "*(volatile int *)0 = 1;\n", "crashed"},
+    {"cpp", "abort", "#include <cstdlib>\nstd::abort();\n", "crashed"},
+    {"cpp", "exit", "std::exit(3);\n", "crashed"},
+    {"cpp", "cpu loop", "for (;;) {}\n", "timeout"},
+};
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"streamexec-stress — load and hostile-unit suite"};
+  int sessions = 8, units = 1000;
+  bool no_hostile = false;
+  app.add_option("--sessions", sessions)->capture_default_str();
+  app.add_option("--units", units, "units per session")->capture_default_str();
+  app.add_flag("--no-hostile", no_hostile);
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<std::string> langs;
+  for (const char *l : {"python", "javascript", "cpp"})
+    if (have_worker(l)) langs.push_back(l);
+  fmt::print("languages with a worker: {}\n", fmt::join(langs, ", "));
+
+  Totals t;
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> th;
+  for (int i = 0; i < sessions; ++i) th.emplace_back(load_session, i, units, std::cref(langs), std::ref(t));
+  for (auto &x : th) x.join();
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  int hostile_ok = 0, hostile_total = 0;
+  if (!no_hostile) {
+    fmt::print("\nhostile units (each between two harmless ones; the session must go on):\n");
+    for (const auto &h : kHostile) {
+      if (std::find(langs.begin(), langs.end(), h.lang) == langs.end()) continue;
+      ++hostile_total;
+      Sink sink;
+      sx_options o;
+      sx_options_init(&o);
+      o.on_event = on_ev;
+      o.user = &sink;
+      o.queue_events = 0;
+      o.on_error = SX_POLICY_CONTINUE;
+      o.unit_timeout_s = 1;
+      o.output_cap_bytes = 1 << 20;
+      o.worker_memory_bytes = 4ull << 30;
+      o.mode = SX_MODE_RAW;
+      sx_lang_from_name(h.lang, &o.lang);
+      std::string before = std::string(h.lang) == "python" ? "print('before')\n" :
+                           std::string(h.lang) == "javascript" ? "console.log('before');\n" :
+                                                                 "#include <cstdio>\n#include <cstdlib>\n";
+      std::string after = std::string(h.lang) == "python" ? "print('after')\n" :
+                          std::string(h.lang) == "javascript" ? "console.log('after');\n" : "printf(\"after\\n\");\n";
+      std::string code = before + h.code + after;
+      sx_session *s = nullptr;
+      sx_session_new(&o, &s);
+      sx_feed(s, code.data(), code.size());
+      sx_finish(s);
+      sx_session_free(s);
+      std::string status = "<none>", out_after;
+      long n_units = 0;
+      for (const auto &e : sink.ev)
+        if (e["event"] == "unit_closed") ++n_units;
+      // The hostile code's status: the first unit that did not end "ok"
+      // (the last unit is the harmless "after").
+      for (const auto &e : sink.ev) {
+        if (e["event"] == "unit_done" && e["unit_id"] != n_units - 1 && e["status"] != "ok" && status == "<none>")
+          status = e["status"];
+        if (e["event"] == "output" && e["unit_id"] == n_units - 1) out_after += e["text"].get<std::string>();
+        if (e["event"] == "worker_restarted") ++t.restarts;
+      }
+      if (status == "<none>") status = "ok";
+      if (status == "crashed") ++t.crashes;
+      if (status == "timeout") ++t.timeouts;
+      bool ok = status == h.want && out_after == "after\n";
+      hostile_ok += ok;
+      fmt::print("  {:<4} {:<11} {:<26} -> {:<8} (want {}), next unit {}\n", ok ? "ok" : "FAIL", h.lang, h.name, status,
+                 h.want, out_after == "after\n" ? "ran" : "DID NOT RUN");
+    }
+  }
+
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  fmt::print("\nsessions            {}\n", sessions);
+  fmt::print("units               {} ({} per session, languages: {})\n", t.units.load(), units, fmt::join(langs, "+"));
+  fmt::print("results             {}\n", t.results.load());
+  fmt::print("lost results        {}\n", t.lost.load());
+  fmt::print("duplicated results  {}\n", t.duplicated.load());
+  fmt::print("misordered results  {}\n", t.misordered.load());
+  fmt::print("wrong outputs       {}\n", t.wrong_output.load());
+  fmt::print("load phase          {:.1f} s\n", load_s);
+  fmt::print("hostile units       {}/{} contained as expected\n", hostile_ok, hostile_total);
+  fmt::print("crashes contained   {}\n", t.crashes.load());
+  fmt::print("timeouts enforced   {}\n", t.timeouts.load());
+  fmt::print("worker restarts     {}\n", t.restarts.load());
+  fmt::print("max host RSS        {:.1f} MiB\n", static_cast<double>(ru.ru_maxrss) / 1024);
+  bool bad = t.lost || t.duplicated || t.misordered || t.wrong_output || t.failed_sessions || hostile_ok != hostile_total;
+  return bad ? 1 : 0;
+}
