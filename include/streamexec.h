@@ -177,6 +177,10 @@ typedef struct sx_options {
   sx_event_fn on_event;        /* optional callback */
   void *user;                  /* passed to on_event */
   int queue_events;            /* keep events for sx_next_event; default 1 */
+  unsigned prestart;           /* bit mask (1 << sx_lang) of workers started with the
+                                  session; 0 = the raw-mode language, or Python in
+                                  markdown mode. Other workers start when the first
+                                  fence of their language opens. Default 0. */
   sx_gate_fn gate;             /* optional gate policy; NULL = run everything */
   void *gate_user;             /* passed to gate */
 } sx_options;

@@ -145,6 +145,8 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     cfg.batching = opt->batching != 0;
     cfg.hold_until_finish = opt->hold_until_finish != 0;
     cfg.unit_timeout_ms = opt->unit_timeout_s * 1000;
+    for (int l = SX_LANG_PYTHON; l <= SX_LANG_CPP; ++l)
+      if (opt->prestart & (1u << l)) cfg.prestart.push_back(static_cast<sx::Lang>(l));
     cfg.output_cap_bytes = opt->output_cap_bytes ? opt->output_cap_bytes : (8u << 20);
     cfg.limits.address_space_bytes = opt->worker_memory_bytes;
     if (opt->worker_dir) {

@@ -16,9 +16,13 @@ Session::Session(SessionConfig cfg) : cfg_(std::move(cfg)) {
   RouterConfig rc;
   rc.markdown = cfg_.markdown;
   rc.raw_lang = cfg_.raw_lang;
-  // Pre-start the workers that will be needed: the raw language, or in
-  // markdown mode Python (the common case); others start at their first fence.
-  if (cfg_.execute) executor_for(cfg_.markdown ? Lang::Python : cfg_.raw_lang);
+  // Pre-start the workers that will be needed: those asked for, else the raw
+  // language, or in markdown mode Python (the common case). Others start as
+  // soon as a fence of their language opens, before its first unit closes.
+  if (cfg_.execute) {
+    if (cfg_.prestart.empty()) cfg_.prestart.push_back(cfg_.markdown ? Lang::Python : cfg_.raw_lang);
+    for (Lang l : cfg_.prestart) executor_for(l);
+  }
   router_ = std::make_unique<Router>(rc, static_cast<RouterSink &>(*this));
 }
 
@@ -145,6 +149,10 @@ void Session::on_fence_skipped(int fence, const std::string &info, Pos at, const
   e.stream = info;
   e.text = why;
   emit(e);
+}
+
+void Session::on_fence_open(Lang lang) {
+  if (cfg_.execute) executor_for(lang);
 }
 
 void Session::advise_stop(Lang lang, std::int64_t unit_id, const std::string &why) {

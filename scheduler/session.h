@@ -28,6 +28,7 @@ struct SessionConfig {
   bool markdown = true;
   Lang raw_lang = Lang::Python;
   bool execute = true;             // false: only chunk (no workers)
+  std::vector<Lang> prestart;      // workers started with the session (default: see Session())
   bool stop_on_error = true;       // policy after an error: stop the language or continue
   bool batching = true;            // dispatch everything waiting in one message
   bool hold_until_finish = false;  // gate: run nothing before the end of the stream (serial mode)
@@ -68,6 +69,7 @@ class Session : private RouterSink {
   void on_unit(Unit &&u) override;
   void on_syntax_error(SyntaxError &&e) override;
   void on_fence_skipped(int fence, const std::string &info, Pos at, const std::string &why) override;
+  void on_fence_open(Lang lang) override;
   Executor *executor_for(Lang lang);
   double first_byte_time(std::uint64_t offset);
   Report compute_report();

@@ -188,6 +188,7 @@ void Router::open_line_done() {
   }
   if (chunker_) {
     state_ = State::InFence;
+    sink_.on_fence_open(lang);
   } else {
     state_ = State::InSkippedFence;
     std::string why = word.empty() ? "fence has no language" :

@@ -29,6 +29,9 @@ class RouterSink {
   // A fence that is not executed: unlabeled, unknown language, or a language
   // without a chunker. `info` is the fence's info string.
   virtual void on_fence_skipped(int fence, const std::string &info, Pos at, const std::string &why) = 0;
+  // A fence of an executable language opened: its first unit is coming (the
+  // scheduler starts that language's worker now, behind generation).
+  virtual void on_fence_open(Lang) {}
 };
 
 struct RouterConfig {
