@@ -44,11 +44,15 @@ def _error(e, tb_skip):
     return (type(e).__name__, msg, line, text)
 
 sys.argv = [FILENAME]
-# fds 1/2 are pipes: make print() reach the host a line at a time (not in
-# 8 kB blocks) while keeping one write per line.
-for _s in (sys.stdout, sys.stderr):
-    _s.reconfigure(line_buffering=True)
-del _s
+# fds 1/2 are pipes: print() should reach the host a line at a time (not in
+# 8 kB blocks, and not a write per fragment as with PYTHONUNBUFFERED=1).
+import io as _io
+def _line_buffered(fd, name):
+    raw = _io.FileIO(fd, "w", closefd=False)
+    return _io.TextIOWrapper(_io.BufferedWriter(raw), encoding="utf-8", errors="backslashreplace",
+                             line_buffering=True)
+sys.stdout = sys.__stdout__ = _line_buffered(1, "<stdout>")
+sys.stderr = sys.__stderr__ = _line_buffered(2, "<stderr>")
 
 def flush():
     for s in (sys.stdout, sys.stderr):
