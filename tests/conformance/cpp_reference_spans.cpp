@@ -16,8 +16,10 @@
 //     never after a function body, namespace, extern "C" {}, block, or a
 //     statement whose last sub-statement is a block/try.
 //  3. Decl ranges that overlap (int a, b;  struct S {...} s;) are merged.
-//     Tokens that no decl range covers but that belong to the next item
-//     (leading attributes, template<> heads) are attached to the next item.
+//     Tokens that no decl range covers are attached to the next item
+//     (leading attributes, template<> heads), or, when they end with a ';'
+//     at depth 0, form an item of their own (clang keeps no decl for an
+//     explicit instantiation of a function template).
 //  4. Preprocessor directives come from clang's raw lexer: '#' at the start of
 //     a line up to the last token of its logical line ('\' continuation
 //     handled by clang). An #if/#ifdef/#ifndef ... #endif group is one item
@@ -246,21 +248,46 @@ bool analyse(const std::string &name, const std::string &text, std::vector<Item>
     }
     all.push_back(it);
   }
-  // attach uncovered tokens to the next item
-  for (auto &t : toks) {
-    bool covered = false;
-    for (auto &it : all)
-      if (it.b <= t.b && t.b < it.e) { covered = true; break; }
-    if (covered) continue;
-    Item *next = nullptr;
-    for (auto &it : all)
-      if (it.b >= t.e) { next = &it; break; }
-    if (next) {
-      next->b = std::min(next->b, t.b);
-    } else {
-      std::cerr << name << ": token at " << t.b << " belongs to no item\n";
-      all.push_back({t.b, t.e, false});
+  // Tokens no decl covers: a run ending in ';' at depth 0 is an item of its
+  // own (clang keeps no decl for e.g. explicit instantiations of function
+  // templates); the rest (leading attributes, template<> heads) belongs to
+  // the next item.
+  {
+    auto covered = [&](const RawTok &t) {
+      for (auto &it : all)
+        if (it.b <= t.b && t.b < it.e) return true;
+      return false;
+    };
+    std::vector<Item> extra;
+    bool open = false;
+    unsigned run_b = 0;
+    int depth = 0;
+    for (auto &t : toks) {
+      if (covered(t)) {
+        if (open) {  // an unfinished run touching an item: attach to it
+          for (auto &it : all)
+            if (it.b <= t.b && t.b < it.e) it.b = std::min(it.b, run_b);
+          open = false;
+        }
+        continue;
+      }
+      if (!open) {
+        open = true;
+        run_b = t.b;
+        depth = 0;
+      }
+      if (t.open) ++depth;
+      if (t.close) --depth;
+      if (t.semi && depth == 0) {
+        extra.push_back({run_b, t.e, false});
+        open = false;
+      }
     }
+    if (open) {
+      std::cerr << name << ": tokens at " << run_b << ".. belong to no item\n";
+      extra.push_back({run_b, toks.back().e, false});
+    }
+    for (auto &x : extra) all.push_back(x);
   }
   // merge again (attachment can make items touch)
   std::sort(all.begin(), all.end(), [](const Item &a, const Item &b) { return a.b < b.b; });

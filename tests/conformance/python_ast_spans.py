@@ -26,7 +26,8 @@ def describe(path):
     out = {"path": path, "encoding": None, "cookie": False, "ok": False, "error": None, "spans": []}
     with open(path, "rb") as f:
         data = f.read()
-    out["cookie"] = any(COOKIE.match(line) for line in data.splitlines()[:2])
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    out["cookie"] = any(COOKIE.match(line) for line in text.splitlines()[:2])
     try:
         enc, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         out["encoding"] = enc

@@ -1,0 +1,3 @@
+#include <cstdio>
+int done = 1;
+std::printf("%d\n", done); // no newline at the end
