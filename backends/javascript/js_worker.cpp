@@ -1,0 +1,416 @@
+// streamexec-worker-javascript: embeds libnode 18 and runs units as scripts in
+// one context (DESIGN §6).
+//
+// Semantics (see also js_bootstrap.js.inc and the header of tests/unit/js_worker_test.cpp):
+// - a unit is compiled with vm.Script (filename "<answer>", lineOffset so that
+//   stack traces and syntax errors carry answer lines) and run in the one
+//   global context: top-level let/const/class/function persist across units;
+// - after the script, the event loop is spun until it is empty (timers,
+//   promises, I/O settle inside the unit that started them);
+// - the completion value (not `undefined`) is the unit's value, via
+//   util.inspect; a Promise completion value is awaited first;
+// - a unit whose top-level contains `await` is rewritten by Node's own REPL
+//   transform (internal/repl/await): declarations are hoisted so they persist,
+//   `const` becomes `let` in that unit;
+// - an uncaught exception, a rejected completion promise or an unhandled
+//   rejection / exception in a callback is the unit's error;
+// - process.exit(n) is intercepted: the unit stops, n != 0 is an error of type
+//   "ProcessExit", the worker and its state live on;
+// - SIGINT (sent by the host on timeout) wakes a watchdog thread that requests
+//   a V8 interrupt (which records the answer line being run and calls
+//   Isolate::TerminateExecution()) and stops the event loop; the unit ends
+//   with an error of type "Interrupted" (line = where it was stopped), its
+//   pending timers are cleared and its handles unref'ed, and the worker and
+//   its state live on.
+// - console.log & co. write synchronously to fds 1/2 (the pipes worker_main
+//   captures), so a unit's output is complete when it is reported done.
+// - `require`, `module`, `exports`, `__filename`, `__dirname` are those of a
+//   CommonJS main module "[answer].js" in the current directory
+//   (require.main === module); ES `import` statements become
+//   `var {…} = await import(…)` and `export` is dropped from declarations.
+//
+// Known limitations:
+// - script semantics: a top-level let/const/class that an earlier unit
+//   declared cannot be declared again (SyntaxError "Identifier 'x' has already
+//   been declared", nothing of the unit runs); V8's REPL mode, which allows
+//   it, is not in the public embedder API. `var`/function redeclare fine.
+// - a unit lasts as long as the event loop has referenced handles: a
+//   listening server or an interval keeps it running until it is unref'ed,
+//   closed, or interrupted (SIGINT on the time limit).
+// - on interrupt, only timers made with the global/`timers` setTimeout,
+//   setInterval, setImmediate are cancelled (not `timers/promises` ones).
+// - JavaScript blocked in a native call (execSync, Atomics.wait, a sync read
+//   of a FIFO) is not interruptible; the host kills the worker after its grace.
+// - process.exit(0) ends the unit as Ok (no value, the rest does not run);
+//   process.on('SIGINT') listeners are ignored; NODE_OPTIONS is ignored.
+// - start-up is 200-400 ms of CPU (Debian's libnode has no start-up snapshot
+//   or code cache: Node's own JavaScript is compiled at every start); the
+//   host's pre-started workers hide it.
+#include <node.h>
+#include <uv.h>
+#include <v8.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <sys/eventfd.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "backends/common/worker_runtime.h"
+
+namespace {
+
+// The JavaScript side: returns {run, finish} (see the file).
+const char *kBootstrap =
+#include "backends/javascript/js_bootstrap.js.inc"
+    ;
+
+int g_wake_fd = -1;  // eventfd: SIGINT handler -> watchdog thread
+// Counts SIGINTs as they are delivered: a signal that arrived before a unit
+// started (the host's interrupt of the previous unit, racing with its end)
+// must not stop the next one.
+std::atomic<std::uint64_t> g_sigint_seq{0};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
+void on_sigint(int) {
+  int saved = errno;
+  g_sigint_seq.fetch_add(1);
+  std::uint64_t one = 1;
+  ssize_t r = write(g_wake_fd, &one, sizeof one);
+  (void)r;
+  errno = saved;
+}
+
+void install_sigint() {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+std::string utf8(v8::Isolate *iso, v8::Local<v8::Value> v) {
+  if (v.IsEmpty() || v->IsNullOrUndefined()) return {};
+  v8::String::Utf8Value s(iso, v);
+  return *s ? std::string(*s, static_cast<std::size_t>(s.length())) : std::string();
+}
+
+class JsBackend final : public sx::WorkerBackend {
+ public:
+  const char *name() const override { return "javascript"; }
+
+  ~JsBackend() override {
+    // worker_main() ends with _exit(); nothing to tear down in the normal path.
+  }
+
+  bool init(std::string *err) override {
+    auto t0 = std::chrono::steady_clock::now();
+    const bool debug = getenv("SX_JS_WORKER_DEBUG") != nullptr;
+    if (!check_builtin_files(err)) return false;
+    auto phase = [&, tp = t0](const char *what) mutable {
+      auto now = std::chrono::steady_clock::now();
+      if (debug) fprintf(stderr, "js worker: %-28s %7.1f ms\n", what,
+                         std::chrono::duration<double, std::milli>(now - tp).count());
+      tp = now;
+    };
+    // --no-force-async-hooks-checks: a callback stopped by TerminateExecution
+    // leaves its async context pushed; with the checks on, Node treats that
+    // as a fatal corruption. finish() clears the stack after an interrupt.
+    // --experimental-vm-modules: Node 18 needs it for import() in vm scripts
+    // (and so for static imports, which are rewritten to import()).
+    std::vector<std::string> args = {"streamexec-worker-javascript", "--no-force-async-hooks-checks",
+                                     "--experimental-vm-modules"};
+    using PF = node::ProcessInitializationFlags::Flags;
+    std::uint64_t flags = PF::kNoInitializeV8 | PF::kNoInitializeNodeV8Platform |
+                          PF::kNoDefaultSignalHandling |  // our SIGINT handler, not Node's (which exits)
+                          PF::kNoStdioInitialization |    // fds 0-2 belong to worker_main's capture
+                          PF::kNoAdjustResourceLimits |   // the host's RLIMITs stay as set
+                          PF::kDisableNodeOptionsEnv;     // NODE_OPTIONS is for the system's (other) node
+    // OpenSSL's eager init (config, the system CA store) costs 100-200 ms of
+    // start-up; without it crypto initialises on first use. It is needed only
+    // to honour NODE_EXTRA_CA_CERTS, which it reads.
+    if (!getenv("NODE_EXTRA_CA_CERTS")) flags |= PF::kNoInitOpenSSL;
+    init_ = node::InitializeOncePerProcess(args, static_cast<PF>(flags));
+    for (const std::string &e : init_->errors()) fprintf(stderr, "node: %s\n", e.c_str());
+    if (init_->early_return()) {
+      *err = "node::InitializeOncePerProcess failed";
+      return false;
+    }
+    phase("InitializeOncePerProcess");
+    platform_ = node::MultiIsolatePlatform::Create(2);
+    v8::V8::InitializePlatform(platform_.get());
+    v8::V8::Initialize();
+
+    phase("V8 platform + Initialize");
+    std::vector<std::string> errors;
+    setup_ = node::CommonEnvironmentSetup::Create(
+        platform_.get(), &errors, init_->args(), init_->exec_args(),
+        static_cast<node::EnvironmentFlags::Flags>(node::EnvironmentFlags::kOwnsProcessState |
+                                                   node::EnvironmentFlags::kNoCreateInspector));
+    if (!setup_) {
+      *err = "CommonEnvironmentSetup::Create failed";
+      for (const std::string &e : errors) *err += ": " + e;
+      return false;
+    }
+    phase("CommonEnvironmentSetup");
+    iso_ = setup_->isolate();
+    env_ = setup_->env();
+    loop_ = setup_->event_loop();
+    locker_ = std::make_unique<v8::Locker>(iso_);
+    iso_scope_ = std::make_unique<v8::Isolate::Scope>(iso_);
+
+    // Wakes the loop from the watchdog thread (uv_async_send is thread-safe).
+    uv_async_init(loop_, &wake_async_, [](uv_async_t *h) {
+      auto *self = static_cast<JsBackend *>(h->data);
+      if (self->stop_.load()) uv_stop(h->loop);
+    });
+    wake_async_.data = this;
+    uv_unref(reinterpret_cast<uv_handle_t *>(&wake_async_));
+
+    node::SetProcessExitHandler(env_, [this](node::Environment *, int code) {
+      // process.exit(code) from a unit: stop it, keep the worker.
+      exit_code_ = code;
+      exit_requested_ = true;
+      stop_ = true;
+      iso_->TerminateExecution();
+      uv_stop(loop_);
+    });
+
+    v8::HandleScope hs(iso_);
+    v8::Local<v8::Context> ctx = setup_->context();
+    v8::Context::Scope cs(ctx);
+    v8::TryCatch tc(iso_);
+    v8::MaybeLocal<v8::Value> boot = node::LoadEnvironment(env_, kBootstrap);
+    v8::Local<v8::Value> api;
+    if (!boot.ToLocal(&api) || !api->IsObject()) {
+      *err = "bootstrap failed";
+      if (tc.HasCaught()) *err += ": " + utf8(iso_, tc.Exception());
+      return false;
+    }
+    auto get = [&](const char *name, v8::Global<v8::Function> *out) {
+      v8::Local<v8::Value> f;
+      if (!api.As<v8::Object>()->Get(ctx, v8::String::NewFromUtf8(iso_, name).ToLocalChecked()).ToLocal(&f) ||
+          !f->IsFunction())
+        return false;
+      out->Reset(iso_, f.As<v8::Function>());
+      return true;
+    };
+    if (!get("run", &run_) || !get("finish", &finish_)) {
+      *err = "bootstrap did not return {run, finish}";
+      return false;
+    }
+    phase("LoadEnvironment (bootstrap)");
+    spin();  // whatever the bootstrap scheduled
+
+    g_wake_fd = eventfd(0, EFD_CLOEXEC);
+    if (g_wake_fd < 0) {
+      *err = std::string("eventfd: ") + strerror(errno);
+      return false;
+    }
+    std::thread([this] { watchdog(); }).detach();
+    install_sigint();
+    startup_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (debug) fprintf(stderr, "js worker: node env ready in %.1f ms\n", startup_ms_);
+    return true;
+  }
+
+  sx::ExecOutcome execute(const sx::ExecRequest &req) override {
+    sx::ExecOutcome o;
+    v8::HandleScope hs(iso_);
+    v8::Local<v8::Context> ctx = setup_->context();
+    v8::Context::Scope cs(ctx);
+    install_sigint();  // in case a unit got past the process.on('SIGINT') guard
+    iso_->CancelTerminateExecution();  // nothing left over from between units
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      running_ = true;
+      armed_ = true;
+      interrupt_line_ = 0;
+      interrupt_trace_.clear();
+      start_seq_ = g_sigint_seq.load();
+      interrupted_ = false;
+      stop_ = false;
+      exit_requested_ = false;
+      exit_code_ = 0;
+    }
+    bool terminated = false;
+    {
+      v8::TryCatch tc(iso_);
+      v8::Local<v8::Value> argv[3] = {
+          v8::String::NewFromUtf8(iso_, req.code.data(), v8::NewStringType::kNormal,
+                                  static_cast<int>(req.code.size()))
+              .FromMaybe(v8::String::Empty(iso_)),
+          v8::Integer::New(iso_, req.line), v8::Integer::New(iso_, req.col)};
+      v8::Local<v8::Function> run = run_.Get(iso_);
+      v8::MaybeLocal<v8::Value> r = node::MakeCallback(iso_, ctx->Global(), run, 3, argv, {0, 0});
+      if (r.IsEmpty() && tc.HasTerminated()) terminated = true;
+    }
+    if (!terminated && !stop_) spin();
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      running_ = false;
+    }
+    armed_ = false;  // a still pending interrupt request becomes a no-op
+    // No termination may leak into the next JavaScript we run.
+    iso_->CancelTerminateExecution();
+    int kind = 0;  // 0: normal, 1: interrupted, 2: process.exit
+    if (exit_requested_) kind = 2;
+    else if (interrupted_ || terminated || stop_) kind = 1;
+
+    v8::Local<v8::Value> res;
+    {
+      v8::TryCatch tc(iso_);
+      v8::Local<v8::Value> argv[4] = {
+          v8::Integer::New(iso_, kind), v8::Integer::New(iso_, exit_code_), v8::Integer::New(iso_, interrupt_line_),
+          v8::String::NewFromUtf8(iso_, interrupt_trace_.c_str()).FromMaybe(v8::String::Empty(iso_))};
+      v8::Local<v8::Function> finish = finish_.Get(iso_);
+      if (!node::MakeCallback(iso_, ctx->Global(), finish, 4, argv, {0, 0}).ToLocal(&res) || !res->IsArray()) {
+        iso_->CancelTerminateExecution();
+        o.status = sx::Status::Error;
+        o.has_error = true;
+        o.error.type = "InternalError";
+        o.error.message = "javascript backend: finish() failed";
+        if (tc.HasCaught()) o.error.message += ": " + utf8(iso_, tc.Exception());
+        return o;
+      }
+    }
+    auto arr = res.As<v8::Array>();
+    auto at = [&](uint32_t i) {
+      v8::Local<v8::Value> v;
+      if (!arr->Get(ctx, i).ToLocal(&v)) v = v8::Undefined(iso_);
+      return v;
+    };
+    std::string status = utf8(iso_, at(0));
+    v8::Local<v8::Value> value = at(1);
+    if (!value->IsNullOrUndefined()) {
+      o.has_value = true;
+      o.value = utf8(iso_, value);
+    }
+    if (status != "ok") {
+      o.status = status == "syntax_error" ? sx::Status::SyntaxError : sx::Status::Error;
+      o.has_error = true;
+      o.error.type = utf8(iso_, at(2));
+      o.error.message = utf8(iso_, at(3));
+      o.error.line = at(4)->Int32Value(ctx).FromMaybe(0);
+      o.error.traceback = utf8(iso_, at(5));
+    }
+    return o;
+  }
+
+ private:
+  // Runs the event loop until nothing is left (or stop_ is set): timers,
+  // promises and I/O started by the unit settle inside the unit.
+  void spin() {
+    v8::SealHandleScope seal(iso_);
+    for (;;) {
+      if (stop_) break;
+      uv_run(loop_, UV_RUN_DEFAULT);
+      if (stop_) break;
+      platform_->DrainTasks(iso_);
+      if (!uv_loop_alive(loop_)) break;
+    }
+  }
+
+  // Debian's libnode aborts at start-up if one of the JS files it loads from
+  // /usr/share/nodejs is missing (they come with node-acorn & co., which
+  // cannot be installed next to a non-Debian nodejs): say so clearly.
+  static bool check_builtin_files(std::string *err) {
+#ifdef SX_LIBNODE_BUILTIN_FILES
+    std::string files = SX_LIBNODE_BUILTIN_FILES;
+    std::size_t pos = 0;
+    while (pos < files.size()) {
+      std::size_t end = files.find(':', pos);
+      if (end == std::string::npos) end = files.size();
+      std::string f = files.substr(pos, end - pos);
+      if (!f.empty() && access(f.c_str(), R_OK) != 0) {
+        *err = "libnode needs " + f + " at start-up and it is missing; run scripts/libnode-setup BUILD_DIR";
+        return false;
+      }
+      pos = end + 1;
+    }
+#endif
+    (void)err;
+    return true;
+  }
+
+  void watchdog() {
+    for (;;) {
+      std::uint64_t n = 0;
+      if (read(g_wake_fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n)) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      std::lock_guard<std::mutex> lk(mu_);
+      // SIGINT between units, or delivered before this unit started: stale.
+      if (!running_ || g_sigint_seq.load() == start_seq_) continue;
+      interrupted_ = true;
+      stop_ = true;
+      // JavaScript running: on_interrupt() notes where and terminates it.
+      // Event loop waiting: the async handle stops it.
+      iso_->RequestInterrupt(&JsBackend::on_interrupt, this);
+      uv_async_send(&wake_async_);
+    }
+  }
+
+  // Runs on the main thread at the next interrupt check of running JavaScript.
+  static void on_interrupt(v8::Isolate *iso, void *data) {
+    auto *self = static_cast<JsBackend *>(data);
+    if (!self->armed_) return;  // the unit ended before JavaScript ran again
+    self->armed_ = false;
+    {
+      v8::HandleScope hs(iso);
+      v8::Local<v8::StackTrace> st = v8::StackTrace::CurrentStackTrace(iso, 20);
+      std::string trace = "Interrupted: execution interrupted (SIGINT)";
+      for (int i = 0; i < st->GetFrameCount(); ++i) {
+        v8::Local<v8::StackFrame> f = st->GetFrame(iso, static_cast<uint32_t>(i));
+        std::string script = utf8(iso, f->GetScriptName());
+        std::string fn = utf8(iso, f->GetFunctionName());
+        if (script.rfind("node:embedder_main", 0) == 0 || script == "node:vm") continue;
+        std::string where = script + ":" + std::to_string(f->GetLineNumber()) + ":" + std::to_string(f->GetColumn());
+        trace += "\n    at " + (fn.empty() ? where : fn + " (" + where + ")");
+        if (script == "<answer>" && self->interrupt_line_ == 0) self->interrupt_line_ = f->GetLineNumber();
+      }
+      self->interrupt_trace_ = trace;
+    }
+    iso->TerminateExecution();
+  }
+
+  std::unique_ptr<node::InitializationResult> init_;
+  std::unique_ptr<node::MultiIsolatePlatform> platform_;
+  std::unique_ptr<node::CommonEnvironmentSetup> setup_;
+  std::unique_ptr<v8::Locker> locker_;
+  std::unique_ptr<v8::Isolate::Scope> iso_scope_;
+  v8::Isolate *iso_ = nullptr;
+  node::Environment *env_ = nullptr;
+  uv_loop_t *loop_ = nullptr;
+  uv_async_t wake_async_{};
+  v8::Global<v8::Function> run_, finish_;
+
+  std::mutex mu_;                 // running_ vs. the watchdog
+  bool running_ = false;
+  bool armed_ = false;            // main thread only: the unit may still be interrupted
+  int interrupt_line_ = 0;        // where on_interrupt() found the unit
+  std::string interrupt_trace_;
+  std::uint64_t start_seq_ = 0;
+  std::atomic<bool> interrupted_{false};
+  std::atomic<bool> stop_{false};
+  bool exit_requested_ = false;
+  int exit_code_ = 0;
+  double startup_ms_ = 0;
+};
+
+}  // namespace
+
+int main() {
+  JsBackend b;
+  return sx::worker_main(b);
+}

@@ -1,0 +1,548 @@
+// streamexec-worker-javascript, driven directly over its protocol (fds 3/4,
+// 4-byte little-endian length + JSON; backends/common/protocol.h), without
+// the scheduler or a JavaScript chunker.
+//
+// Worker semantics checked here (backends/javascript/js_worker.cpp):
+// one global context (top-level let/const/class/function persist), output
+// captured per unit, the event loop drained inside the unit, util.inspect of
+// the completion value, errors with answer lines, top-level await, ES import
+// rewritten to import(), process.exit() intercepted, SIGINT interrupts.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <memory>
+#include <numeric>
+#include <poll.h>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+extern char **environ;
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+std::string worker_path() { return std::string(SX_BINARY_DIR) + "/bin/streamexec-worker-javascript"; }
+
+// The result of one unit as the worker reported it.
+struct Unit {
+  std::string status;  // "ok", "error", "syntax_error", "skipped", or "timeout" (test-side)
+  bool has_value = false;
+  std::string value;
+  json error;  // {type, message, line, traceback} or null
+  std::string out, err;
+  double exec_ms = 0;   // worker-side
+  double wall_ms = 0;   // send -> done, test-side
+  std::string type() const { return error.is_object() ? error.value("type", "") : ""; }
+  std::string message() const { return error.is_object() ? error.value("message", "") : ""; }
+  int line() const { return error.is_object() ? error.value("line", 0) : 0; }
+  std::string traceback() const { return error.is_object() ? error.value("traceback", "") : ""; }
+};
+
+class Worker {
+ public:
+  // Spawns the worker with the protocol pipes on fds 3/4 and waits for "ready".
+  bool start(std::string *why) {
+    int to[2], from[2];
+    if (!high_pipe(to) || !high_pipe(from)) {
+      *why = "pipe failed";
+      return false;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, to[0], 3);
+    posix_spawn_file_actions_adddup2(&fa, from[1], 4);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    std::string exe = worker_path();
+    char *argv[] = {exe.data(), nullptr};
+    auto t0 = Clock::now();
+    int rc = posix_spawn(&pid_, exe.c_str(), &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    close(to[0]);
+    close(from[1]);
+    to_ = to[1];
+    from_ = from[0];
+    if (rc != 0) {
+      *why = std::string("posix_spawn: ") + strerror(rc);
+      pid_ = -1;
+      return false;
+    }
+    json m;
+    if (!recv(&m, 60000) || m.value("op", "") != "ready") {
+      *why = "no ready frame: " + m.dump();
+      return false;
+    }
+    ready_wall_ms = ms_since(t0);
+    startup_ms = m.value("startup_ms", 0.0);
+    return true;
+  }
+
+  ~Worker() {
+    if (pid_ <= 0) return;
+    send({{"op", "shutdown"}});
+    for (int i = 0; i < 200; ++i) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(to_);
+    close(from_);
+  }
+
+  // Runs one unit; `interrupt_after_ms` >= 0 sends SIGINT that long after the
+  // worker reported "started".
+  Unit run(const std::string &code, int line = 1, int col = 0, int interrupt_after_ms = -1) {
+    auto units = json::array({{{"id", next_id_}, {"code", code}, {"line", line}, {"col", col}}});
+    ++next_id_;
+    auto t0 = Clock::now();
+    send({{"op", "exec"}, {"stop_on_error", false}, {"units", units}});
+    auto r = collect(1, interrupt_after_ms);
+    r[0].wall_ms = ms_since(t0);
+    return r[0];
+  }
+
+  // Runs a batch; results in order.
+  std::vector<Unit> run_batch(const std::vector<std::string> &codes, bool stop_on_error) {
+    json units = json::array();
+    for (const auto &c : codes) units.push_back({{"id", next_id_++}, {"code", c}, {"line", 1}, {"col", 0}});
+    send({{"op", "exec"}, {"stop_on_error", stop_on_error}, {"units", units}});
+    return collect(codes.size(), -1);
+  }
+
+  void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
+
+  double ready_wall_ms = 0;
+  double startup_ms = 0;
+
+ private:
+  static bool high_pipe(int fds[2]) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return false;
+    for (int i = 0; i < 2; ++i) {
+      fds[i] = fcntl(p[i], F_DUPFD_CLOEXEC, 10);  // >= 10: dup2 onto 3/4 never maps an fd onto itself
+      close(p[i]);
+    }
+    return fds[0] >= 0 && fds[1] >= 0;
+  }
+
+  bool send(const json &m) {
+    std::string payload = m.dump();
+    std::uint32_t n = static_cast<std::uint32_t>(payload.size());
+    std::string frame = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
+                         static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
+    frame += payload;
+    const char *p = frame.data();
+    std::size_t left = frame.size();
+    while (left > 0) {
+      ssize_t w = write(to_, p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return false;
+      p += w;
+      left -= static_cast<std::size_t>(w);
+    }
+    return true;
+  }
+
+  // Reads exactly n bytes within the deadline.
+  bool read_exact(char *p, std::size_t n, Clock::time_point deadline) {
+    while (n > 0) {
+      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+      if (left <= 0) return false;
+      pollfd pf{from_, POLLIN, 0};
+      int pr = poll(&pf, 1, left);
+      if (pr < 0 && errno == EINTR) continue;
+      if (pr <= 0) return false;
+      ssize_t r = read(from_, p, n);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<std::size_t>(r);
+    }
+    return true;
+  }
+
+  bool recv(json *out, int timeout_ms) {
+    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    unsigned char hdr[4];
+    if (!read_exact(reinterpret_cast<char *>(hdr), 4, deadline)) return false;
+    std::uint32_t n = hdr[0] | (hdr[1] << 8) | (hdr[2] << 16) | (static_cast<std::uint32_t>(hdr[3]) << 24);
+    std::string payload(n, '\0');
+    if (!read_exact(payload.data(), n, deadline)) return false;
+    *out = json::parse(payload);
+    return true;
+  }
+
+  std::vector<Unit> collect(std::size_t n, int interrupt_after_ms) {
+    std::vector<Unit> res;
+    Unit cur;
+    while (res.size() < n) {
+      json m;
+      if (!recv(&m, 60000)) {
+        cur.status = "timeout";
+        res.push_back(cur);
+        ADD_FAILURE() << "no answer from the JavaScript worker within 60 s";
+        break;
+      }
+      std::string op = m.value("op", "");
+      if (op == "started" && interrupt_after_ms >= 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(interrupt_after_ms));
+        kill(pid_, SIGINT);
+      } else if (op == "output") {
+        (m.value("stream", "") == "stderr" ? cur.err : cur.out) += m.value("text", "");
+      } else if (op == "done") {
+        cur.status = m.value("status", "");
+        cur.exec_ms = m.value("exec_ms", 0.0);
+        if (m.contains("value")) {
+          cur.has_value = true;
+          cur.value = m["value"].get<std::string>();
+        }
+        if (m.contains("error")) cur.error = m["error"];
+        res.push_back(cur);
+        cur = Unit{};
+      } else if (op == "skipped") {
+        cur.status = "skipped";
+        res.push_back(cur);
+        cur = Unit{};
+      }
+    }
+    return res;
+  }
+
+  pid_t pid_ = -1;
+  int to_ = -1, from_ = -1;
+  std::int64_t next_id_ = 1;
+};
+
+class JsWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (access(worker_path().c_str(), X_OK) != 0) GTEST_SKIP() << worker_path() << " not built (libnode missing?)";
+    std::string why;
+    ASSERT_TRUE(w.start(&why)) << why;
+  }
+  Worker w;
+};
+
+#define EXPECT_OK(u) EXPECT_EQ((u).status, "ok") << (u).error.dump() << "\nstderr: " << (u).err
+
+TEST_F(JsWorkerTest, StartupTime) {
+  printf("[js worker] first start: ready after %.1f ms (worker-side startup_ms %.1f)\n", w.ready_wall_ms,
+         w.startup_ms);
+  std::vector<double> walls;
+  for (int i = 0; i < 3; ++i) {
+    Worker w2;
+    std::string why;
+    ASSERT_TRUE(w2.start(&why)) << why;
+    walls.push_back(w2.ready_wall_ms);
+  }
+  std::sort(walls.begin(), walls.end());
+  printf("[js worker] start (spawn -> ready) min %.1f / median %.1f / max %.1f ms over 3 more starts\n",
+         walls[0], walls[1], walls[2]);
+  auto u = w.run("1 + 1");
+  EXPECT_OK(u);
+  EXPECT_EQ(u.value, "2");
+}
+
+TEST_F(JsWorkerTest, LetPersistsAcrossUnits) {
+  auto a = w.run("let x = 1");
+  EXPECT_OK(a);
+  EXPECT_FALSE(a.has_value);  // `let` completes with undefined: no value
+  auto b = w.run("x + 1");
+  EXPECT_OK(b);
+  EXPECT_EQ(b.value, "2");
+  auto c = w.run("x = 41; x + 1");
+  EXPECT_EQ(c.value, "42");
+}
+
+TEST_F(JsWorkerTest, ConstClassFunctionPersist) {
+  EXPECT_OK(w.run("const K = 10;\nclass P { constructor(v) { this.v = v } twice() { return this.v * 2 } }\n"
+                  "function add(a, b) { return a + b }"));
+  auto u = w.run("add(new P(K).twice(), 1)");
+  EXPECT_OK(u);
+  EXPECT_EQ(u.value, "21");
+  auto v = w.run("K = 3");  // const stays const
+  EXPECT_EQ(v.status, "error");
+  EXPECT_EQ(v.type(), "TypeError");
+}
+
+TEST_F(JsWorkerTest, ConsoleOutputCapturedPerUnit) {
+  auto a = w.run("console.log('hello', 1 + 1); console.error('oops'); process.stdout.write('no newline')");
+  EXPECT_OK(a);
+  EXPECT_EQ(a.out, "hello 2\nno newline");
+  EXPECT_EQ(a.err, "oops\n");
+  auto b = w.run("console.log({ k: [1, 'a'] })");
+  EXPECT_EQ(b.out, "{ k: [ 1, 'a' ] }\n");
+  EXPECT_EQ(b.err, "");
+  // Much output: all of it belongs to its unit, none leaks into the next.
+  auto c = w.run("for (let i = 0; i < 5000; i++) console.log('line ' + i)");
+  EXPECT_OK(c);
+  EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 5000);
+  EXPECT_NE(c.out.find("line 4999\n"), std::string::npos);
+  auto d = w.run("console.log('next')");
+  EXPECT_EQ(d.out, "next\n");
+}
+
+TEST_F(JsWorkerTest, TimersAndPromisesSettleWithinTheUnit) {
+  auto a = w.run("setTimeout(() => console.log('t'), 50); console.log('sync')");
+  EXPECT_OK(a);
+  EXPECT_EQ(a.out, "sync\nt\n");
+  EXPECT_GE(a.exec_ms, 45);
+  auto b = w.run("Promise.resolve(1).then(v => v + 1).then(v => console.log('p', v))");
+  EXPECT_EQ(b.out, "p 2\n");
+  // A Promise completion value is awaited: its result is the unit's value.
+  auto c = w.run("new Promise(r => setTimeout(() => { console.log('late'); r({ done: true }) }, 20))");
+  EXPECT_OK(c);
+  EXPECT_EQ(c.out, "late\n");
+  EXPECT_EQ(c.value, "{ done: true }");
+  auto d = w.run("let ticks = 0; const iv = setInterval(() => { if (++ticks === 3) clearInterval(iv) }, 5)");
+  EXPECT_OK(d);
+  EXPECT_EQ(w.run("ticks").value, "3");
+}
+
+TEST_F(JsWorkerTest, ValueIsUtilInspect) {
+  EXPECT_EQ(w.run("({a:[1,2]})").value, "{ a: [ 1, 2 ] }");
+  EXPECT_EQ(w.run("'str'").value, "'str'");
+  EXPECT_EQ(w.run("new Map([[1, 'one']])").value, "Map(1) { 1 => 'one' }");
+  EXPECT_EQ(w.run("null").value, "null");
+  auto u = w.run("undefined");
+  EXPECT_OK(u);
+  EXPECT_FALSE(u.has_value);
+  EXPECT_FALSE(w.run("console.log(1)").has_value);
+  EXPECT_FALSE(w.run("function f() {}").has_value);
+}
+
+TEST_F(JsWorkerTest, ThrownErrorHasTypeMessageAndAnswerLine) {
+  auto u = w.run("const a = 1;\nthrow new TypeError('bad ' + a)", 10);
+  EXPECT_EQ(u.status, "error");
+  EXPECT_EQ(u.type(), "TypeError");
+  EXPECT_EQ(u.message(), "bad 1");
+  EXPECT_EQ(u.line(), 11);
+  EXPECT_NE(u.traceback().find("<answer>:11:"), std::string::npos) << u.traceback();
+  EXPECT_EQ(u.traceback().find("embedder_main"), std::string::npos) << u.traceback();
+  // A function defined in an earlier unit fails at ITS answer line.
+  EXPECT_OK(w.run("function inner() {\n  return null.x\n}", 20));
+  auto v = w.run("inner()", 30);
+  EXPECT_EQ(v.type(), "TypeError");
+  EXPECT_EQ(v.line(), 21);
+  EXPECT_NE(v.traceback().find("at inner (<answer>:21:"), std::string::npos) << v.traceback();
+  EXPECT_NE(v.traceback().find("<answer>:30:"), std::string::npos) << v.traceback();
+  // throw of a non-Error
+  auto t = w.run("throw 42");
+  EXPECT_EQ(t.status, "error");
+  EXPECT_EQ(t.message(), "42");
+  // The next unit runs.
+  EXPECT_EQ(w.run("a").value, "1");
+}
+
+TEST_F(JsWorkerTest, SyntaxErrorHasAnswerLine) {
+  auto u = w.run("let ok = 1;\nlet = ;", 20);
+  EXPECT_EQ(u.status, "syntax_error");
+  EXPECT_EQ(u.type(), "SyntaxError");
+  EXPECT_EQ(u.line(), 21);
+  EXPECT_NE(u.traceback().find("let = ;"), std::string::npos) << u.traceback();
+  // Nothing of a unit with a syntax error ran.
+  auto v = w.run("typeof ok");
+  EXPECT_EQ(v.value, "'undefined'");
+  // Redeclaring a top-level let/const of an earlier unit is a syntax error of
+  // the unit (known limitation of script semantics; nothing of it runs).
+  EXPECT_OK(w.run("const dup = 1"));
+  auto d = w.run("console.log('not run');\nconst dup = 2", 40);
+  EXPECT_EQ(d.status, "syntax_error");
+  EXPECT_EQ(d.line(), 41);
+  EXPECT_EQ(d.out, "");
+}
+
+TEST_F(JsWorkerTest, RejectionsAndCallbackErrorsAreUnitErrors) {
+  auto a = w.run("Promise.reject(new RangeError('rej'))", 5);
+  EXPECT_EQ(a.status, "error");
+  EXPECT_EQ(a.type(), "RangeError");
+  EXPECT_EQ(a.message(), "rej");
+  EXPECT_EQ(a.line(), 5);
+  auto b = w.run("(async () => { throw new Error('async boom') })(); 'value'", 7);
+  EXPECT_EQ(b.status, "error");
+  EXPECT_EQ(b.message(), "async boom");
+  EXPECT_EQ(b.line(), 7);
+  auto c = w.run("setTimeout(() => {\n  throw new Error('in timer')\n}, 5)", 9);
+  EXPECT_EQ(c.status, "error");
+  EXPECT_EQ(c.message(), "in timer");
+  EXPECT_EQ(c.line(), 10);
+  auto d = w.run("Promise.reject(42); 1");
+  EXPECT_EQ(d.status, "error");
+  EXPECT_NE(d.message().find("42"), std::string::npos) << d.message();
+  EXPECT_OK(w.run("'still alive'"));
+}
+
+TEST_F(JsWorkerTest, TopLevelAwait) {
+  auto a = w.run("const r = await new Promise(res => setTimeout(() => res(21), 10));\nr * 2");
+  EXPECT_OK(a);
+  EXPECT_EQ(a.value, "42");
+  // Declarations of an await unit are hoisted by the transform: they persist.
+  EXPECT_EQ(w.run("r").value, "21");
+  EXPECT_OK(w.run("async function twice(v) { return 2 * v }\nlet q = await twice(4)"));
+  EXPECT_EQ(w.run("q + (await twice(1))").value, "10");
+  auto e = w.run("await null;\nthrow new Error('after await')", 50);
+  EXPECT_EQ(e.status, "error");
+  EXPECT_EQ(e.message(), "after await");
+  EXPECT_EQ(e.line(), 51);
+  auto s = w.run("await 1;\nlet = ;", 60);
+  EXPECT_EQ(s.status, "syntax_error");
+  EXPECT_EQ(s.line(), 61);
+  auto n = w.run("await new Promise(() => {})");
+  EXPECT_EQ(n.status, "error");
+  EXPECT_EQ(n.type(), "UnsettledTopLevelAwait");
+}
+
+TEST_F(JsWorkerTest, RequireAndModules) {
+  char path[] = "/tmp/sx_js_worker_testXXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "from a file", 11), 11);
+  close(fd);
+  auto a = w.run(std::string("const fs = require('fs');\nfs.readFileSync('") + path + "', 'utf8')");
+  unlink(path);
+  EXPECT_OK(a);
+  EXPECT_EQ(a.value, "'from a file'");
+  EXPECT_EQ(w.run("require('util').format('%s=%d', 'n', 5)").value, "'n=5'");
+  EXPECT_EQ(w.run("require.main === module && typeof __dirname").value, "'string'");
+  EXPECT_EQ(w.run("require('crypto').createHash('sha256').update('abc').digest('hex').slice(0, 8)").value,
+            "'ba7816bf'");
+  // ES module syntax: static imports become import(), `export` is dropped.
+  auto m = w.run("import path from 'path';\nimport { readFileSync as rf } from 'fs';\n"
+                 "export const sep = path.sep;\ntypeof rf");
+  EXPECT_OK(m);
+  EXPECT_EQ(m.value, "'function'");
+  EXPECT_EQ(w.run("sep").value, "'/'");
+  EXPECT_OK(w.run("import path from 'path'"));  // the same import again (another code block)
+  EXPECT_EQ(w.run("(await import('os')).EOL").value, "'\\n'");
+  auto nf = w.run("require('no-such-module-xyz')");
+  EXPECT_EQ(nf.status, "error");
+  EXPECT_NE(nf.message().find("Cannot find module"), std::string::npos);
+}
+
+TEST_F(JsWorkerTest, ProcessExitIsInterceptedAsError) {
+  EXPECT_OK(w.run("let kept = 'state'"));
+  auto u = w.run("console.log('before');\nprocess.exit(3);\nconsole.log('after')", 70);
+  EXPECT_EQ(u.status, "error");
+  EXPECT_EQ(u.type(), "ProcessExit");
+  EXPECT_NE(u.message().find("process.exit(3)"), std::string::npos);
+  EXPECT_EQ(u.line(), 71);
+  EXPECT_EQ(u.out, "before\n");
+  auto v = w.run("kept");
+  EXPECT_OK(v);
+  EXPECT_EQ(v.value, "'state'");
+  auto z = w.run("setTimeout(() => process.exit(0), 5); 'exit 0 is fine'");
+  EXPECT_OK(z);
+  EXPECT_EQ(w.run("process.exitCode === undefined").value, "true");
+}
+
+TEST_F(JsWorkerTest, SigintInterruptsInfiniteLoopAndStateSurvives) {
+  EXPECT_OK(w.run("let n = 0"));
+  auto u = w.run("for (let i = 0; ; i++) {\n  n++\n}", 7, 0, 200);
+  EXPECT_EQ(u.status, "error");
+  EXPECT_EQ(u.type(), "Interrupted");
+  EXPECT_GE(u.line(), 7);  // where the loop was stopped
+  EXPECT_LE(u.line(), 9);
+  EXPECT_NE(u.traceback().find("<answer>:"), std::string::npos) << u.traceback();
+  printf("[js worker] infinite loop interrupted after %.1f ms (SIGINT at 200 ms)\n", u.exec_ms);
+  auto v = w.run("n > 0");
+  EXPECT_OK(v);
+  EXPECT_EQ(v.value, "true");
+  // Also inside a timer callback, a microtask and an awaited unit.
+  auto t = w.run("setTimeout(() => { for (;;) {} }, 5)", 12, 0, 200);
+  EXPECT_EQ(t.type(), "Interrupted");
+  EXPECT_EQ(t.line(), 12);
+  auto p = w.run("Promise.resolve().then(() => { for (;;) {} })", 1, 0, 200);
+  EXPECT_EQ(p.type(), "Interrupted");
+  auto a = w.run("await null; for (;;) {}", 1, 0, 200);
+  EXPECT_EQ(a.type(), "Interrupted");
+  // A unit that never lets the loop end (interval) is interrupted too, and
+  // its timers do not haunt the next units.
+  auto i = w.run("setInterval(() => { n++ }, 1)", 1, 0, 200);
+  EXPECT_EQ(i.type(), "Interrupted");
+  auto wt = w.run("await new Promise(r => setTimeout(r, 100000))", 1, 0, 200);  // waiting, not running
+  EXPECT_EQ(wt.type(), "Interrupted");
+  EXPECT_LT(wt.exec_ms, 10000);
+  auto after = w.run("const m = n; setTimeout(() => {}, 30); m === n");
+  EXPECT_OK(after);
+  EXPECT_EQ(after.value, "true");
+  EXPECT_LT(after.exec_ms, 5000);
+  // A unit cannot take SIGINT over.
+  auto s = w.run("process.on('SIGINT', () => {}); while (true) {}", 1, 0, 200);
+  EXPECT_EQ(s.type(), "Interrupted");
+  EXPECT_EQ(w.run("'alive'").value, "'alive'");
+}
+
+TEST_F(JsWorkerTest, StaleSigintDoesNotStopTheNextUnit) {
+  EXPECT_OK(w.run("1"));
+  w.signal(SIGINT);  // between units: ignored
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto u = w.run("new Promise(r => setTimeout(() => r('fine'), 50))");
+  EXPECT_OK(u);
+  EXPECT_EQ(u.value, "'fine'");
+}
+
+TEST_F(JsWorkerTest, BatchStopsOnError) {
+  auto r = w.run_batch({"let b = 1", "b.nope.x", "b = 5"}, true);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_OK(r[0]);
+  EXPECT_EQ(r[1].status, "error");
+  EXPECT_EQ(r[2].status, "skipped");
+  EXPECT_EQ(w.run("b").value, "1");
+}
+
+TEST_F(JsWorkerTest, WarmDispatchOverhead) {
+  EXPECT_OK(w.run("let acc = 0"));
+  for (int i = 0; i < 20; ++i) w.run("acc += 1");  // warm up
+  std::vector<double> wall, exec;
+  for (int i = 0; i < 300; ++i) {
+    auto u = w.run("acc += 1");
+    ASSERT_EQ(u.status, "ok");
+    wall.push_back(u.wall_ms);
+    exec.push_back(u.exec_ms);
+  }
+  std::sort(wall.begin(), wall.end());
+  std::sort(exec.begin(), exec.end());
+  auto mean = [](const std::vector<double> &v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+  printf("[js worker] warm small unit, round trip (send -> done): median %.3f ms, mean %.3f ms, p95 %.3f ms\n",
+         wall[wall.size() / 2], mean(wall), wall[wall.size() * 95 / 100]);
+  printf("[js worker] warm small unit, worker-side exec_ms: median %.3f ms, mean %.3f ms\n", exec[exec.size() / 2],
+         mean(exec));
+  EXPECT_EQ(w.run("acc").value, "320");
+}
+
+}  // namespace
