@@ -251,7 +251,8 @@ class Worker {
 class JsWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(worker_path().c_str(), X_OK) != 0) GTEST_SKIP() << worker_path() << " not built (libnode missing?)";
+    // scripts/setup always provides libnode: a missing worker is a failure, not a skip.
+    ASSERT_EQ(access(worker_path().c_str(), X_OK), 0) << worker_path() << " not built (run scripts/libnode-setup)";
     std::string why;
     ASSERT_TRUE(w.start(&why)) << why;
   }
