@@ -2,6 +2,7 @@
 // promptness, split invariance, syntax errors, and a conformance walk over
 // CPython's stdlib compared with CPython's own `ast` statement spans.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -773,7 +774,8 @@ Reference parse_reference(const std::string &line) {
 }
 
 std::map<std::string, Reference> references(const std::vector<std::string> &files) {
-  std::string list = std::string(SX_BINARY_DIR) + "/python_stdlib_files.txt";
+  // One list per process: ctest runs the stdlib tests in parallel.
+  std::string list = std::string(SX_BINARY_DIR) + "/python_stdlib_files." + std::to_string(getpid()) + ".txt";
   {
     std::ofstream o(list);
     for (auto &f : files) o << f << "\n";
@@ -793,6 +795,7 @@ std::map<std::string, Reference> references(const std::vector<std::string> &file
     }
   }
   pclose(p);
+  std::remove(list.c_str());
   return out;
 }
 
