@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "harness.h"
@@ -364,4 +365,23 @@ TEST(Gate, SkippedUnitNeverRuns) {
   EXPECT_EQ(status_of(r, 1), "gated");
   EXPECT_EQ((*done_of(r, 1))["note"], "marker SKIP");
   EXPECT_EQ(r.finish_rc, SX_OK);  // refusing a unit is not a failure
+}
+
+// All three languages in one markdown answer, each in its own worker of one
+// session, while the stream goes on.
+TEST(Mixed, PythonJavaScriptAndCppFencesInOneAnswer) {
+  std::string answer =
+      "First Python:\n```python\nxs = [1, 2, 3]\nprint('py', sum(xs))\n```\n"
+      "Then JavaScript:\n```javascript\nconst ys = [4, 5, 6];\nconsole.log('js', ys.reduce((a, b) => a + b, 0));\n```\n"
+      "And C++:\n```cpp\n#include <cstdio>\nint zs[] = {7, 8, 9};\nstd::printf(\"cpp %d\\n\", zs[0] + zs[1] + zs[2]);\n```\n"
+      "Back to Python, whose state survived:\n```py\nprint('py again', xs)\n```\n";
+  Trace r = sxt::run_chunks(sxt::default_options(), sxt::split_random(answer, 5, 12));
+  std::map<std::string, std::string> out;
+  for (const auto &e : r.of("output")) out[e["lang"]] += e["text"].get<std::string>();
+  EXPECT_EQ(out["python"], "py 6\npy again [1, 2, 3]\n");
+  EXPECT_EQ(out["javascript"], "js 15\n");
+  EXPECT_EQ(out["cpp"], "cpp 24\n");
+  for (const auto &d : r.done()) EXPECT_EQ(d["status"], "ok") << d.dump();
+  EXPECT_EQ(r.units().size(), 8u);
+  EXPECT_EQ(r.finish_rc, SX_OK);
 }

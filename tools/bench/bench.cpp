@@ -287,8 +287,11 @@ int main(int argc, char **argv) {
         if (e.path().extension() == ".md" || e.path().extension() == ".py" || e.path().extension() == ".js" ||
             e.path().extension() == ".cpp")
           files.push_back(e.path());
-    } else {
+    } else if (fs::is_regular_file(in)) {
       files.emplace_back(in);
+    } else {
+      fmt::print(stderr, "streamexec-bench: no such file or directory: {}\n", in);
+      return 2;
     }
   }
   std::sort(files.begin(), files.end());
