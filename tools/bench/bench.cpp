@@ -166,8 +166,12 @@ int frontend_bench(const std::vector<std::string> &sources, const sx::BpeTokeniz
   fmt::print("{:>10} {:>9} {:>7} {:>11} {:>11} {:>10}\n", "bytes", "tokens", "units", "µs/token", "µs/byte", "total ms");
   for (std::size_t target : {1000u, 10000u, 100000u, 1000000u}) {
     // Whole top-level units of the pool, in order, until the target size.
+    // (Units larger than a quarter of the target are left out, so the small
+    // programs are made of several units, not one big docstring.)
     std::string text;
-    for (std::size_t i = 0; text.size() < target; i = (i + 1) % pool_units.size()) text += pool_units[i];
+    for (std::size_t i = 0, tries = 0; text.size() < target && tries < 10 * pool_units.size();
+         i = (i + 1) % pool_units.size(), ++tries)
+      if (pool_units[i].size() <= target / 4) text += pool_units[i];
     auto tokens = tok.split(text);
     double best = 1e300;
     long units = 0;
