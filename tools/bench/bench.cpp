@@ -132,6 +132,20 @@ std::string read_file(const fs::path &p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Raw-mode session options that only find units (no workers), events into *c.
+sx_options chunk_only_options(sx_lang lang, Collected *c) {
+  sx_options o;
+  sx_options_init(&o);
+  o.mode = SX_MODE_RAW;
+  o.lang = lang;
+  o.execute = 0;
+  o.queue_events = 0;
+  o.on_error = SX_POLICY_CONTINUE;
+  o.on_event = collect;
+  o.user = c;
+  return o;
+}
+
 // --- frontend cost: chunk-only sessions over answers of growing size ---------
 // Builds raw-mode programs of ~1 kB, 10 kB, 100 kB, 1 MB by concatenating the
 // given source files, splits them into BPE tokens, and times sx_feed for the
@@ -143,14 +157,7 @@ int frontend_bench(const std::vector<std::string> &sources, const sx::BpeTokeniz
   for (const auto &f : sources) {
     std::string text = read_file(f);
     Collected one;
-    sx_options o;
-    sx_options_init(&o);
-    o.mode = SX_MODE_RAW;
-    o.lang = lang;
-    o.execute = 0;
-    o.queue_events = 0;
-    o.on_event = collect;
-    o.user = &one;
+    sx_options o = chunk_only_options(lang, &one);
     sx_session *fs = nullptr;
     sx_session_new(&o, &fs);
     sx_feed(fs, text.data(), text.size());
@@ -177,15 +184,7 @@ int frontend_bench(const std::vector<std::string> &sources, const sx::BpeTokeniz
     long units = 0;
     for (int rep = 0; rep < 3; ++rep) {
       Collected col;
-      sx_options o;
-      sx_options_init(&o);
-      o.mode = SX_MODE_RAW;
-      o.lang = lang;
-      o.execute = 0;
-      o.queue_events = 0;
-      o.on_error = SX_POLICY_CONTINUE;
-      o.on_event = collect;
-      o.user = &col;
+      sx_options o = chunk_only_options(lang, &col);
       sx_session *s = nullptr;
       sx_session_new(&o, &s);
       auto t0 = clk::now();

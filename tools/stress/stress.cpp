@@ -45,6 +45,18 @@ void on_ev(void *u, const sx_event *e) {
   s->ev.push_back(json::parse(std::string(e->json, e->json_len)));
 }
 
+// Options of a session whose events all go to *sink; failures don't stop it.
+sx_options collecting_options(Sink *sink, double timeout_s) {
+  sx_options o;
+  sx_options_init(&o);
+  o.on_event = on_ev;
+  o.user = sink;
+  o.queue_events = 0;
+  o.on_error = SX_POLICY_CONTINUE;
+  o.unit_timeout_s = timeout_s;
+  return o;
+}
+
 bool have_worker(const std::string &lang) {
   const char *dir = getenv("STREAMEXEC_WORKER_DIR");
   std::string d = dir ? dir : SX_DEFAULT_WORKER_DIR;
@@ -81,13 +93,7 @@ void load_session(int idx, int units, const std::vector<std::string> &langs, Tot
   answer = prefix + answer;
 
   Sink sink;
-  sx_options o;
-  sx_options_init(&o);
-  o.on_event = on_ev;
-  o.user = &sink;
-  o.queue_events = 0;
-  o.on_error = SX_POLICY_CONTINUE;
-  o.unit_timeout_s = 60;
+  sx_options o = collecting_options(&sink, 60);
   sx_session *s = nullptr;
   if (sx_session_new(&o, &s) != SX_OK) {
     ++t.failed_sessions;
@@ -190,13 +196,7 @@ int main(int argc, char **argv) {
       if (std::find(langs.begin(), langs.end(), h.lang) == langs.end()) continue;
       ++hostile_total;
       Sink sink;
-      sx_options o;
-      sx_options_init(&o);
-      o.on_event = on_ev;
-      o.user = &sink;
-      o.queue_events = 0;
-      o.on_error = SX_POLICY_CONTINUE;
-      o.unit_timeout_s = 1;
+      sx_options o = collecting_options(&sink, 1);
       o.output_cap_bytes = 1 << 20;
       // V8 reserves a large virtual address range at start-up: give it room.
       o.worker_memory_bytes = std::string(h.lang) == "javascript" ? 8ull << 30 : 1ull << 30;
