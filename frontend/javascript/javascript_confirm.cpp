@@ -5,8 +5,11 @@
 //      are mapped back to bytes);
 //   2. lex everything (JavaScriptLexer), then a pre-pass over the tokens:
 //      line-terminator flags for ASI, `in` flags for for-heads, retyping of
-//      arrow-function heads (ArrowLParen / AsyncArrow), and token-level
-//      checks (escapes, numeric literal boundaries, regular expressions);
+//      tokens whose role plain ANTLR prediction could only find with
+//      unbounded lookahead (arrow heads, contextual keywords, continuation
+//      tokens; see the `tokens` section of JavaScriptLexer.g4), and
+//      token-level checks (escapes, numeric literal boundaries, regular
+//      expressions, nesting depth);
 //   3. parse (SLL first, LL on failure) stopping at the first syntax error;
 //      an error whose offending token is EOF means "incomplete";
 //   4. static semantics that refine the cover grammars and a selection of
@@ -16,8 +19,6 @@
 #include "frontend/javascript/javascript_confirm.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -1375,11 +1376,6 @@ class Checker {
         walk(md->classElementName());
         P::FormalParameterListContext *params = md->formalParameterList();
         enter_function(md, params, md->functionBody(), false, true);
-        if (md->formalParameter() != nullptr && strict()) {
-          std::vector<Token *> names;
-          binding_element_names(md->formalParameter()->bindingElement(), names);
-          (void)names;
-        }
         for (auto *ch : md->children)
           if (ch != md->classElementName()) walk(ch);
         fns_.pop_back();
@@ -1493,19 +1489,14 @@ class Checker {
         walk_children(ctx);
         return;
       }
-      case P::RuleTemplateLiteral: {
-        bool tagged = as<P::TaggedTemplateExprContext>(ctx->parent) != nullptr ||
-                      as<P::OptionalTailContext>(ctx->parent) != nullptr;
-        if (!tagged) {
-          for (auto *sp : static_cast<P::TemplateLiteralContext *>(ctx)->templateSpan()) {
-            if (sp->TemplateChars() == nullptr) continue;
-            std::string s = sp->TemplateChars()->getText();
-            if (bad_escape(s, true) != std::string::npos) fail(sp, "invalid escape sequence in template literal");
-          }
+      case P::RuleTemplateLiteral:  // untagged (tagged ones are taggedTemplate)
+        for (auto *sp : static_cast<P::TemplateLiteralContext *>(ctx)->templateSpan()) {
+          if (sp->TemplateChars() == nullptr) continue;
+          if (bad_escape(sp->TemplateChars()->getText(), true) != std::string::npos)
+            fail(sp, "invalid escape sequence in template literal");
         }
         walk_children(ctx);
         return;
-      }
       case P::RuleIdentifier:
         identifier(static_cast<P::IdentifierContext *>(ctx));
         return;
@@ -1892,6 +1883,7 @@ class Analyzer {
 
  private:
   std::vector<std::unordered_set<std::string>> scopes_;
+  int fn_depth_ = 0;  // function scopes among scopes_
   std::unordered_set<std::string> declared_, defined_set_, used_set_;
 
   void define(const std::string &n) {
@@ -2006,12 +1998,35 @@ class Analyzer {
       if (cd->bindingIdentifier() != nullptr) out.insert(identifier_text(cd->bindingIdentifier()->getStart()));
       return;
     }
-    if (r == P::RuleBindingTarget) {
-      std::vector<Token *> names;
-      binding_names(static_cast<P::BindingTargetContext *>(ctx), names);
-      for (auto *n : names) out.insert(identifier_text(n));
-    }
+    if (r == P::RuleBindingIdentifier) out.insert(identifier_text(ctx->getStart()));
     for (auto *ch : ctx->children) collect_local(ch, out, false);
+  }
+
+  // Block-scoped names at the top level: for-heads, catch parameters, lexical
+  // declarations directly in a block.
+  void enter_block_scope(ParserRuleContext *ctx) {
+    std::unordered_set<std::string> s;
+    std::vector<Token *> names;
+    if (auto *fs = as<P::ForStatementContext>(ctx)) {
+      if (fs->forFirst() != nullptr && fs->forFirst()->variableDeclarationList() != nullptr)
+        for (auto *d : fs->forFirst()->variableDeclarationList()->variableDeclaration()) binding_names(d->bindingTarget(), names);
+    } else if (auto *cc = as<P::CatchClauseContext>(ctx)) {
+      if (cc->bindingTarget() != nullptr) binding_names(cc->bindingTarget(), names);
+    } else if (auto *b = as<P::BlockContext>(ctx)) {
+      for (auto *it : b->statementListItem()) {
+        auto *d = it->declaration();
+        if (d == nullptr) continue;
+        if (d->lexicalDeclaration() != nullptr)
+          for (auto *vd : d->lexicalDeclaration()->variableDeclarationList()->variableDeclaration())
+            binding_names(vd->bindingTarget(), names);
+        if (d->classDeclaration() != nullptr && d->classDeclaration()->bindingIdentifier() != nullptr)
+          names.push_back(d->classDeclaration()->bindingIdentifier()->getStart());
+        if (d->functionDeclaration() != nullptr && d->functionDeclaration()->bindingIdentifier() != nullptr)
+          names.push_back(d->functionDeclaration()->bindingIdentifier()->getStart());
+      }
+    }
+    for (auto *n : names) s.insert(identifier_text(n));
+    scopes_.push_back(std::move(s));
   }
 
   void enter_scope(ParserRuleContext *fn, P::BindingIdentifierContext *own_name) {
@@ -2020,6 +2035,45 @@ class Analyzer {
     collect_local(fn, s, true);
     s.insert("arguments");
     scopes_.push_back(std::move(s));
+    ++fn_depth_;
+  }
+  void exit_scope() {
+    scopes_.pop_back();
+    --fn_depth_;
+  }
+
+  // Destructuring assignment `[a, {b}] = …`: the identifiers are written
+  // (defined at top level); defaults and computed keys are read.
+  void pattern_target(P::AssignmentExpressionContext *el) {
+    if (el == nullptr) return;
+    if (el->assignmentOperator() != nullptr) walk(el->assignmentExpression());
+    auto *p = primary_of(el->singleExpression());
+    if (auto *id = as<P::IdentifierExprContext>(p)) {
+      std::string n = identifier_text(id->getStart());
+      if (fn_depth_ == 0 && !bound_locally(n)) define(n);
+    } else if (as<P::ArrayExprContext>(p) || as<P::ObjectExprContext>(p)) {
+      pattern_targets(p);
+    } else {
+      walk(el->singleExpression());
+    }
+  }
+  void pattern_targets(P::PrimaryExpressionContext *p) {
+    if (auto *ae = as<P::ArrayExprContext>(p)) {
+      for (auto *el : ae->arrayLiteral()->arrayElement()) pattern_target(el->assignmentExpression());
+    } else if (auto *oe = as<P::ObjectExprContext>(p)) {
+      for (auto *pd : oe->objectLiteral()->propertyDefinition()) {
+        if (auto *kv = as<P::PropKeyValueContext>(pd)) {
+          walk(kv->propertyName());
+          pattern_target(kv->assignmentExpression());
+        } else if (as<P::PropShorthandContext>(pd) || as<P::PropCoverInitContext>(pd)) {
+          std::string n = identifier_text(pd->getStart());
+          if (fn_depth_ == 0 && !bound_locally(n)) define(n);
+          if (auto *ci = as<P::PropCoverInitContext>(pd)) walk(ci->assignmentExpression());
+        } else if (auto *sp = as<P::PropSpreadContext>(pd)) {
+          pattern_target(sp->assignmentExpression());
+        }
+      }
+    }
   }
 
   // "a.b.c" for a member chain rooted at a free identifier, else "".
@@ -2059,19 +2113,29 @@ class Analyzer {
       case P::RuleFunctionDeclaration:
         enter_scope(ctx, nullptr);
         for (auto *ch : ctx->children) walk(ch);
-        scopes_.pop_back();
+        exit_scope();
         return;
       case P::RuleFunctionExpression:
         enter_scope(ctx, static_cast<P::FunctionExpressionContext *>(ctx)->bindingIdentifier());
         for (auto *ch : ctx->children) walk(ch);
-        scopes_.pop_back();
+        exit_scope();
         return;
       case P::RuleArrowFunction:
       case P::RuleMethodDefinition:
         enter_scope(ctx, nullptr);
         for (auto *ch : ctx->children) walk(ch);
-        scopes_.pop_back();
+        exit_scope();
         return;
+      case P::RuleIterationStatement:
+      case P::RuleCatchClause:
+      case P::RuleBlock:
+        if (fn_depth_ == 0) {  // inside functions the function scope covers them
+          enter_block_scope(ctx);
+          for (auto *ch : ctx->children) walk(ch);
+          scopes_.pop_back();
+          return;
+        }
+        break;
       case P::RuleImportDeclaration: {
         auto *im = static_cast<P::ImportDeclarationContext *>(ctx);
         Token *mod = im->fromClause() != nullptr ? im->fromClause()->StringLiteral()->getSymbol()
@@ -2082,11 +2146,17 @@ class Analyzer {
       case P::RuleAssignmentExpression: {
         auto *a = static_cast<P::AssignmentExpressionContext *>(ctx);
         if (a->assignmentOperator() != nullptr && a->assignmentOperator()->Assign() != nullptr) {
+          auto *lhs = primary_of(a->singleExpression());
+          if (as<P::ArrayExprContext>(lhs) || as<P::ObjectExprContext>(lhs)) {
+            pattern_targets(lhs);
+            walk(a->assignmentExpression());
+            return;
+          }
           // plain assignment to a bare identifier writes it
           auto *id = as<P::IdentifierExprContext>(primary_of(a->singleExpression()));
           if (id != nullptr) {
             std::string n = identifier_text(id->getStart());
-            if (scopes_.empty() && !bound_locally(n)) define(n);
+            if (fn_depth_ == 0 && !bound_locally(n)) define(n);
             walk(a->assignmentExpression());
             return;
           }
@@ -2207,7 +2277,12 @@ class Analyzer {
 
 // ------------------------------------------------------------ the pre-pass
 
+// Deeper nesting is refused (the recursive-descent parser would need more
+// than a few MB of stack).
+constexpr std::size_t kMaxNesting = 2000;
+
 struct PrePass {
+  Problem too_deep;
   std::vector<std::uint8_t> flags;
   Problem lexical;          // first lexical problem (definite error)
   std::size_t unterminated_token = std::string::npos;  // token index of an unterminated literal at EOF
@@ -2326,6 +2401,8 @@ PrePass pre_pass(const std::vector<Token *> &all, const std::u32string &cps) {
     inner[k] = open_kind.empty() ? kOther : open_kind.back();
     if (type == L::Class || type == L::ClassExprKw) class_pending.push_back(stack.size());
     if (is_open(type)) {
+      if (stack.size() >= kMaxNesting && !pp.too_deep.set)
+        note(pp.too_deep, all[sig[k]]->getStartIndex(), "brackets nested too deeply", false, sig[k]);
       std::uint8_t kind = type == L::ObjLBrace ? kObject : kOther;
       if (type == L::OpenBrace && !class_pending.empty() && class_pending.back() == stack.size()) {
         kind = kClassBody;
@@ -2359,9 +2436,12 @@ PrePass pre_pass(const std::vector<Token *> &all, const std::u32string &cps) {
       continue;
     }
     // `async x =>`; also `async x` at the end of the text (only an arrow can follow)
-    if (identifier_like(type) && k > 0 && type_at(k - 1) == L::Async && !nl_before(k) && k + 1 < sig.size() &&
-        ((type_at(k + 1) == L::ARROW && !nl_before(k + 1)) || type_at(k + 1) == Token::EOF)) {
-      retype(k - 1, L::AsyncArrow);
+    if (identifier_like(type) && k > 0 && type_at(k - 1) == L::Async && !nl_before(k) && k + 1 < sig.size()) {
+      bool arrow = type_at(k + 1) == L::ARROW && !nl_before(k + 1);
+      // at the end of the text, unless it is an `async` method being written
+      bool member = inner[k - 1] == kClassBody ||
+                    (inner[k - 1] == kObject && k > 1 && (type_at(k - 2) == L::ObjLBrace || type_at(k - 2) == L::Comma));
+      if (arrow || (type_at(k + 1) == Token::EOF && !member)) retype(k - 1, L::AsyncArrow);
     }
   }
 
@@ -2571,6 +2651,8 @@ JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &opti
     if (!at_end) note(pp.lexical, bad_cp, "invalid UTF-8 in source text");
   }
 
+  if (pp.too_deep.set) return error_at_cp(pp.too_deep.cp, pp.too_deep.message);
+
   // Parse: SLL first, full LL to locate the error precisely.
   auto goal = options.goal == JsConfirmOptions::Goal::Script   ? sxg::JavaScriptParserBase::Goal::Script
               : options.goal == JsConfirmOptions::Goal::Module ? sxg::JavaScriptParserBase::Goal::Module
@@ -2594,29 +2676,14 @@ JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &opti
     }
     parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         stage == 0 ? antlr4::atn::PredictionMode::SLL : antlr4::atn::PredictionMode::LL);
-    if (getenv("SX_JS_PROFILE")) parser->setProfile(true);
     try {
       tree = parser->program();
-      if (getenv("SX_JS_PROFILE")) {
-        auto infos = parser->getParseInfo().getDecisionInfo();
-        std::vector<std::size_t> order(infos.size());
-        for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-        std::sort(order.begin(), order.end(), [&](auto a, auto b) { return infos[a].timeInPrediction > infos[b].timeInPrediction; });
-        for (std::size_t k = 0; k < 12 && k < infos.size(); ++k) {
-          auto &d = infos[order[k]];
-          auto *ds = parser->getATN().getDecisionState(d.decision);
-          fprintf(stderr, "decision %zu rule %s: time %.1fms invocations %lld sllTotalLook %lld llFallback %lld llTotalLook %lld sllATN %lld llATN %lld\n", d.decision,
-                  parser->getRuleNames()[ds->ruleIndex].c_str(), d.timeInPrediction / 1e6, (long long)d.invocations, (long long)d.SLL_TotalLook,
-                  (long long)d.LL_Fallback, (long long)d.LL_TotalLook, (long long)d.SLL_ATNTransitions, (long long)d.LL_ATNTransitions);
-        }
-      }
       offending = nullptr;
       break;
     } catch (antlr4::ParseCancellationException &) {
       tree = nullptr;
       offending = strategy->offending != nullptr ? strategy->offending : tokens.LT(1);
-      if (getenv("SX_JS_PROFILE")) fprintf(stderr, "stage %d failed at %zu:%zu %s\n", stage, offending->getLine(), offending->getCharPositionInLine(), offending->getText().c_str());
-    } catch (std::exception &e) {
+    } catch (std::exception &) {
       tree = nullptr;
       offending = strategy->offending != nullptr ? strategy->offending : tokens.LT(1);
     }
