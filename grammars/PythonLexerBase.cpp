@@ -156,6 +156,11 @@ std::unique_ptr<Token> PythonLexerBase::nextToken() {
       int indent = line_indent_;
       if (indent > indents_.back()) {
         indents_.push_back(indent);
+        if (indents_.size() > kMaxIndent) {  // indents_[0] is column 0, not a level
+          issues_.push_back({start, "too many levels of indentation"});
+          enqueue(make(PythonLexer::TOO_DEEP, start, start - 1, "<TOO_DEEP>"));
+          break;
+        }
         enqueue(make(PythonLexer::INDENT, start, start - 1, "<INDENT>"));
       } else if (indent < indents_.back()) {
         while (indent < indents_.back()) {

@@ -58,6 +58,9 @@ class PythonLexerBase : public antlr4::Lexer {
 
   // CPython's limit on nested brackets.
   static constexpr std::size_t kMaxNesting = 200;
+  // CPython's limit on indentation levels (tokenizer.c MAXINDENT: the
+  // 100th level is "too many levels of indentation").
+  static constexpr std::size_t kMaxIndent = 100;
 
  private:
   struct Open {

@@ -1,9 +1,11 @@
 #include "frontend/cpp/cpp_chunker.h"
 
+#include <string>
 #include <utility>
 
 namespace sx {
 namespace {
+constexpr std::size_t kMaxBracketDepth = 256;
 
 bool ident_start(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c >= 0x80;
@@ -181,6 +183,7 @@ void CppChunker::code(unsigned char c, const Pos &p) {
   const bool line_start = at_line_start_;
   at_line_start_ = false;
   if (in_directive_ && dir_name_pending_ && !ident_start(c)) dir_name_pending_ = false;
+  if (macro_call_ == 1 && c != '(') macro_call_ = 0;
 
   if (ident_start(c)) {
     token_start(p, true, line_start);
@@ -213,6 +216,8 @@ void CppChunker::code(unsigned char c, const Pos &p) {
         in_directive_ = true;
         dir_name_pending_ = true;
         dir_name_.clear();
+        dir_start_ = pending_.size() - 1;
+        macro_call_ = 0;
       }
       return;
     default:
@@ -221,7 +226,13 @@ void CppChunker::code(unsigned char c, const Pos &p) {
   if (in_directive_) return;  // brackets and ';' inside a directive are inert
   switch (c) {
     case '(': case '[': case '{':
+      if (macro_call_ == 1) macro_call_ = c == '(' && brackets_.empty() ? 2 : 0;
       brackets_.push_back(static_cast<char>(c));
+      // clang's limit (-fbracket-depth, 256 by default): deeper code can never
+      // compile, and refusing it here keeps the confirm and clang's own
+      // recursive parser away from unbounded nesting.
+      if (brackets_.size() > kMaxBracketDepth)
+        fail(p, "bracket nesting level exceeded maximum of " + std::to_string(kMaxBracketDepth));
       return;
     case ')': case ']': case '}': {
       const char open = c == ')' ? '(' : c == ']' ? '[' : '{';
@@ -232,6 +243,11 @@ void CppChunker::code(unsigned char c, const Pos &p) {
         return;
       }
       brackets_.pop_back();
+      if (c == ')' && macro_call_ == 2 && brackets_.empty()) {
+        macro_call_ = 0;
+        if (pp_depth_ == 0) macro_item();
+        return;
+      }
       if (c == '}' && brackets_.empty() && pp_depth_ == 0) candidate();
       return;
     }
@@ -287,9 +303,14 @@ void CppChunker::ident_end() {
       sig_len_ = ident_len_;
     }
   }
+  // The open unit is just this identifier: a use of an item macro?
+  if (!in_directive_ && !waiting_ && have_pending_ && brackets_.empty() && sig_len_ == ident_len_ &&
+      !item_macros_.empty() && item_macros_.count(pending_.substr(0, ident_len_)))
+    macro_call_ = 1;
 }
 
 void CppChunker::slash_is_token() {
+  if (macro_call_ == 1) macro_call_ = 0;
   const bool line_start = slash_line_start_;
   token_start(slash_pos_, false, line_start);
   if (failed_) return;
@@ -312,8 +333,46 @@ void CppChunker::end_directive() {
   } else if (dir_name_ == "endif") {
     if (pp_depth_ > 0) --pp_depth_;
     else unmatched = true;
+  } else if (dir_name_ == "define" || dir_name_ == "undef") {
+    define_seen();
   }
   if (have_pending_ && ((brackets_.empty() && pp_depth_ == 0) || unmatched)) candidate();
+}
+
+// Records (or forgets) an item macro: `#define NAME(` with no space before
+// '(' and a replacement list whose last token ends with '}' or ';'.
+void CppChunker::define_seen() {
+  if (!have_pending_ || dir_start_ >= sig_len_) return;
+  std::string_view d(pending_.data() + dir_start_, sig_len_ - dir_start_);
+  std::size_t i = 1;  // after '#'
+  auto skip_blanks = [&] {
+    while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
+  };
+  skip_blanks();
+  const bool define = d.substr(i, 6) == "define";
+  i += define ? 6 : 5;  // "define" / "undef"
+  skip_blanks();
+  std::size_t b = i;
+  while (i < d.size() && ident_char(static_cast<unsigned char>(d[i]))) ++i;
+  if (i == b) return;
+  std::string name(d.substr(b, i - b));
+  item_macros_.erase(name);
+  if (define && i < d.size() && d[i] == '(' && (d.back() == '}' || d.back() == ';')) item_macros_.insert(name);
+}
+
+// The open unit is `NAME(args)`, a use of an item macro: confirmed as the
+// statement `NAME(args);` (for its kind and names) and closed here.
+void CppChunker::macro_item() {
+  if (!have_pending_ || waiting_) return;
+  std::string probe(pending_.data(), sig_len_);
+  probe += ';';
+  ++confirms_;
+  CppVerdict v = confirm_cpp(probe, begins_line_);
+  if (v.status != CppVerdict::Status::Complete || v.wants_else || v.wants_catch) return;
+  emit(sig_len_, std::move(v));
+  pending_.clear();
+  have_pending_ = false;
+  sig_len_ = 0;
 }
 
 void CppChunker::candidate() {
@@ -364,6 +423,7 @@ void CppChunker::close_waiting(const Pos &next_token, bool line_start) {
 }
 
 void CppChunker::emit(std::size_t len, CppVerdict &&v) {
+  macro_call_ = 0;
   ChunkUnit u;
   u.code.assign(pending_, 0, len);
   u.begin = pend_begin_;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "frontend/chunker.h"
 #include "frontend/cpp/cpp_confirm.h"
@@ -48,6 +49,8 @@ class CppChunker : public Chunker {
   void ident_end();
   void slash_is_token();
   void end_directive();
+  void define_seen();
+  void macro_item();
   void candidate();
   void close_waiting(const Pos &next_token, bool line_start);
   void emit(std::size_t len, CppVerdict &&v);
@@ -80,6 +83,15 @@ class CppChunker : public Chunker {
   bool in_directive_ = false, dir_name_pending_ = false;
   std::string dir_name_;
   std::uint32_t pp_depth_ = 0; // open #if groups
+  std::size_t dir_start_ = 0;  // the directive's '#' in pending_
+
+  // Function-like macros whose replacement list ends with '}' or ';'
+  // (#define DECLARE(t, n) t get_##n() { ... }). A use of one that is the
+  // whole open unit, `DECLARE(int, w)` at depth 0, is a complete item once
+  // expanded: it closes at its ')' (no ';' follows it, so nothing else could
+  // close it before the next item's ';').
+  std::unordered_set<std::string> item_macros_;
+  int macro_call_ = 0;         // 1: the unit is just such a name; 2: inside its (...)
 
   // the open unit: bytes from its first token on
   bool have_pending_ = false;

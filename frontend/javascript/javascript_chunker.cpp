@@ -64,8 +64,8 @@ bool identifier_start_word(std::string_view w) {
 
 }  // namespace
 
-JavaScriptChunker::JavaScriptChunker(ChunkSink &sink)
-    : sink_(sink), tracker_(std::make_unique<jsscan::SlashTracker>()) {}
+JavaScriptChunker::JavaScriptChunker(ChunkSink &sink, JsConfirmOptions::Goal goal)
+    : sink_(sink), goal_(goal), tracker_(std::make_unique<jsscan::SlashTracker>()) {}
 
 JavaScriptChunker::~JavaScriptChunker() = default;
 
@@ -215,7 +215,7 @@ void JavaScriptChunker::step(unsigned char c, std::uint64_t off) {
       ext.push_back(static_cast<char>(c));
       if (c < 0x80 && is_punct_prefix(ext) && !(punct_ == "?." && is_digit(c))) {
         punct_ = std::move(ext);
-        if (punct_ == "<!--" || (punct_ == "-->" && !token_on_line_)) end_punct(c);
+        if (html_comment(punct_)) end_punct(c);
         return;
       }
       end_punct(c);
@@ -493,7 +493,9 @@ void JavaScriptChunker::end_word(std::uint64_t end) {
     decide(Tok::Word, w);
     tracker_->word(w);
   }
+  const bool first = !unit_has_token_;  // after decide(): the word may open a new unit
   end_token(end, false);
+  if (first) unit_is_do_ = w == "do";
 }
 
 void JavaScriptChunker::end_number(std::uint64_t end) {
@@ -505,7 +507,12 @@ void JavaScriptChunker::end_number(std::uint64_t end) {
 void JavaScriptChunker::emit_punct(std::string_view p, std::uint64_t start) {
   decide(Tok::Punct, p);
   tracker_->punct(p);
-  end_token(start + p.size(), (p == ";" || p == "}") && tracker_->depth() == 0);
+  const bool top = tracker_->depth() == 0;
+  // `)` at depth 0 in a unit that starts with `do` may end `do … while (…)`:
+  // ASI ends a do-while there even without a line break (ES2015+).
+  const bool do_end = p == ")" && top && unit_is_do_;
+  end_token(start + p.size(), ((p == ";" || p == "}") && top) || do_end);
+  do_paren_ = do_end;
 }
 
 // Completes the punctuator in punct_ (the longest valid prefix) and
@@ -515,7 +522,7 @@ void JavaScriptChunker::end_punct(unsigned char next) {
   punct_.clear();
   const std::uint64_t start = punct_start_;
   st_ = St::Normal;
-  if (p == "<!--" || (p == "-->" && !token_on_line_)) {
+  if (html_comment(p)) {
     // HTML-like comment (Annex B): the rest of the line.
     if (open_ && !unit_has_token_ && unit_begin_.offset == start) {
       open_ = false;
@@ -558,6 +565,11 @@ void JavaScriptChunker::decide(Tok kind, std::string_view text) {
   if (have_verdict_) {
     v = std::move(stash_);
     have_verdict_ = false;
+    if (do_wait_) {  // a complete do-while: only its own `;` continues it
+      do_wait_ = false;
+      if (!(kind == Tok::Punct && text == ";")) close_unit(v, true);
+      return;
+    }
   } else {
     std::string_view code(pending_.data(), static_cast<std::size_t>(last_tok_end_ - unit_begin_.offset));
     v = run_confirm(code);
@@ -595,6 +607,7 @@ void JavaScriptChunker::decide(Tok kind, std::string_view text) {
 }
 
 void JavaScriptChunker::end_token(std::uint64_t end, bool semicolon_or_brace) {
+  if (!unit_has_token_) unit_is_do_ = false;
   last_tok_end_ = end;
   unit_has_token_ = true;
   token_on_line_ = true;
@@ -602,6 +615,8 @@ void JavaScriptChunker::end_token(std::uint64_t end, bool semicolon_or_brace) {
 }
 
 void JavaScriptChunker::candidate_now() {
+  const bool do_end = do_paren_;
+  do_paren_ = false;
   if (!open_) return;
   std::string_view code(pending_.data(), static_cast<std::size_t>(last_tok_end_ - unit_begin_.offset));
   JsVerdict v = run_confirm(code);
@@ -614,6 +629,13 @@ void JavaScriptChunker::candidate_now() {
     have_verdict_ = false;
     return;
   }
+  if (do_end) {  // `do … while (…)` is complete: wait for the next token
+    stash_ = std::move(v);
+    have_verdict_ = true;
+    waiting_ = true;
+    do_wait_ = true;
+    return;
+  }
   if (!v.ended_by_asi && !v.is_if_without_else && !v.is_try) {
     close_unit(v, false);
     return;
@@ -623,9 +645,16 @@ void JavaScriptChunker::candidate_now() {
   waiting_ = true;
 }
 
+// HTML-like comments (Annex B) exist only outside the Module goal.
+bool JavaScriptChunker::html_comment(std::string_view p) const {
+  return goal_ != JsConfirmOptions::Goal::Module && (p == "<!--" || (p == "-->" && !token_on_line_));
+}
+
 JsVerdict JavaScriptChunker::run_confirm(std::string_view text) {
   ++confirm_calls_;
-  return confirm_javascript(text);
+  JsConfirmOptions o;
+  o.goal = goal_;
+  return confirm_javascript(text, o);
 }
 
 void JavaScriptChunker::close_unit(const JsVerdict &v, bool keep_next) {
@@ -647,6 +676,7 @@ void JavaScriptChunker::close_unit(const JsVerdict &v, bool keep_next) {
   unit_has_token_ = false;
   waiting_ = false;
   have_verdict_ = false;
+  do_wait_ = false;
   sink_.on_unit(std::move(u));
 }
 

@@ -28,7 +28,10 @@ class SlashTracker;  // grammars/JavaScriptLexerBase.h
 
 class JavaScriptChunker : public Chunker {
  public:
-  explicit JavaScriptChunker(ChunkSink &sink);
+  // `goal`: how units are confirmed. The session uses Repl (Script plus
+  // import/export and top-level await); the conformance harness uses Script or
+  // Module as a test file's name says.
+  explicit JavaScriptChunker(ChunkSink &sink, JsConfirmOptions::Goal goal = JsConfirmOptions::Goal::Repl);
   ~JavaScriptChunker() override;
   void feed(std::string_view bytes) override;
   void finish() override;
@@ -75,11 +78,13 @@ class JavaScriptChunker : public Chunker {
   void end_token(std::uint64_t end, bool semicolon_or_brace);
   void candidate_now();
   JsVerdict run_confirm(std::string_view text);
+  bool html_comment(std::string_view punct) const;
   void close_unit(const JsVerdict &v, bool keep_next);
   void report(const JsVerdict &v, std::string_view text);
   Pos pos_of(std::uint64_t off) const;
 
   ChunkSink &sink_;
+  JsConfirmOptions::Goal goal_;
   bool failed_ = false;
 
   // Position of the byte being processed.
@@ -120,6 +125,9 @@ class JavaScriptChunker : public Chunker {
   // Candidate state.
   bool waiting_ = false;     // a candidate point: decide when the next token is known
   bool have_verdict_ = false;
+  bool unit_is_do_ = false;  // the open unit's first token is `do`
+  bool do_paren_ = false;    // the candidate is a `)` at depth 0 of such a unit
+  bool do_wait_ = false;     // stash_ is a complete do-while: only `;` continues it
   JsVerdict stash_;
 
   std::uint64_t confirm_calls_ = 0;

@@ -1,5 +1,5 @@
 // Reference top-level spans of C++ programs, computed by clang 19 itself, for
-// the C++ chunker conformance test (tests/unit/cpp_chunker_test.cpp).
+// the C++ chunker conformance harness (tests/conformance/conformance.cpp).
 // Built and run by tests/conformance/cpp_reference_spans.sh.
 //
 // Method (why these spans can be trusted):

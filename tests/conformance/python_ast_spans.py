@@ -3,7 +3,7 @@
 
 Reads file paths, one per line, on stdin and prints one JSON object per file:
   {"path": ..., "encoding": "utf-8" | other | null, "cookie": bool,
-   "ok": bool, "error": message or null,
+   "ok": bool, "error": message or null, "line": line of the error (if any),
    "spans": [[first_line, end_line], ...]}   # top-level statements, in order
 A statement's first line includes its decorators. `ok` is what compile()
 says about the file's bytes. `encoding` is the declared source encoding
@@ -39,6 +39,7 @@ def describe(path):
         compile(tree, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as e:
         out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["line"] = getattr(e, "lineno", None)
         return out
     out["ok"] = True
     for node in tree.body:

@@ -1,0 +1,2 @@
+const s = "if (x) {"; // if (y) {
+else { s }

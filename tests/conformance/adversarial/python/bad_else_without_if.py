@@ -1,0 +1,4 @@
+x = "if True:"
+# if False:
+else:
+    pass
