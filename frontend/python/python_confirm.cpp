@@ -223,8 +223,9 @@ class GuardedParser : public PythonParser {
   Token *too_deep_at = nullptr;
 
   void enterRule(ParserRuleContext *localctx, std::size_t state, std::size_t ruleIndex) override {
-    char probe;
-    auto here = reinterpret_cast<std::uintptr_t>(&probe);
+    // The frame address, not a local's: under ASan's use-after-return
+    // detection locals live on a heap "fake stack".
+    auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     std::uintptr_t used = stack_base > here ? stack_base - here : 0;
     if (used > kStackBudget) {
       if (!too_deep_at) too_deep_at = getCurrentToken();
@@ -613,6 +614,7 @@ class Analyzer {
   bool future_window = true;
 
   void run(P::File_inputContext *file) {
+    stack_base_ = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     scopes_.push_back({Scope::Module, 0, 0});
     bool first = true;
     bool window_open = true;  // future imports still allowed within this unit
@@ -633,6 +635,7 @@ class Analyzer {
   }
 
  private:
+  std::uintptr_t stack_base_ = 0;
   enum class Scope { Module, Class, Function, AsyncFunction, Lambda };
   struct Frame {
     Scope scope;
@@ -1212,6 +1215,13 @@ class Analyzer {
   void walk(ParseTree *t) {
     auto *ctx = dynamic_cast<ParserRuleContext *>(t);
     if (!ctx) return;
+    // The tree can be as deep as GuardedParser allowed, and a walk frame is
+    // not smaller than a parser frame: same budget here (fuzz regression).
+    auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    if (stack_base_ > here && stack_base_ - here > kStackBudget) {
+      error(t, "too many nested expressions");
+      return;
+    }
     switch (ctx->getRuleIndex()) {
       case P::RuleAtom: return atom(static_cast<P::AtomContext *>(ctx));
       case P::RulePrimary: return primary(static_cast<P::PrimaryContext *>(ctx));
@@ -1413,8 +1423,7 @@ ParseVerdict confirm_python(std::string_view text, bool analyze) {
   lexer.addErrorListener(&lexer_errors);
   TrackingTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
-  char stack_probe;
-  parser.stack_base = reinterpret_cast<std::uintptr_t>(&stack_probe);
+  parser.stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   parser.removeErrorListeners();
   auto err = std::make_shared<FirstErrorStrategy>();
   parser.setErrorHandler(err);
