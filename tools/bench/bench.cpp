@@ -10,6 +10,8 @@
 // All numbers come from one run on one machine; nothing is estimated except
 // where the output says so.
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <chrono>
 #include <cstdio>
@@ -27,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "streamexec.h"
+#include "tools/bench/frontend.h"
 #include "tools/bpe/bpe.h"
 
 namespace fs = std::filesystem;
@@ -132,82 +135,6 @@ std::string read_file(const fs::path &p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Raw-mode session options that only find units (no workers), events into *c.
-sx_options chunk_only_options(sx_lang lang, Collected *c) {
-  sx_options o;
-  sx_options_init(&o);
-  o.mode = SX_MODE_RAW;
-  o.lang = lang;
-  o.execute = 0;
-  o.queue_events = 0;
-  o.on_error = SX_POLICY_CONTINUE;
-  o.on_event = collect;
-  o.user = c;
-  return o;
-}
-
-// --- frontend cost: chunk-only sessions over answers of growing size ---------
-// Builds raw-mode programs of ~1 kB, 10 kB, 100 kB, 1 MB by concatenating the
-// given source files, splits them into BPE tokens, and times sx_feed for the
-// whole stream with execution off. Reports µs per token and per byte.
-int frontend_bench(const std::vector<std::string> &sources, const sx::BpeTokenizer &tok, sx_lang lang) {
-  // The sources' top-level units (one chunk-only session per file), from
-  // which programs of each size are assembled.
-  std::vector<std::string> pool_units;
-  for (const auto &f : sources) {
-    std::string text = read_file(f);
-    Collected one;
-    sx_options o = chunk_only_options(lang, &one);
-    sx_session *fs = nullptr;
-    sx_session_new(&o, &fs);
-    sx_feed(fs, text.data(), text.size());
-    sx_finish(fs);
-    sx_session_free(fs);
-    for (const auto &e : one.events)
-      if (e["event"] == "unit_closed") pool_units.push_back(e["unit"]["code"].get<std::string>() + "\n");
-  }
-  if (pool_units.empty()) {
-    fmt::print(stderr, "no units in the sources\n");
-    return 2;
-  }
-  fmt::print("{:>10} {:>9} {:>7} {:>11} {:>11} {:>10}\n", "bytes", "tokens", "units", "µs/token", "µs/byte", "total ms");
-  for (std::size_t target : {1000u, 10000u, 100000u, 1000000u}) {
-    // Whole top-level units of the pool, in order, until the target size.
-    // (Units larger than a quarter of the target are left out, so the small
-    // programs are made of several units, not one big docstring.)
-    std::string text;
-    for (std::size_t i = 0, tries = 0; text.size() < target && tries < 10 * pool_units.size();
-         i = (i + 1) % pool_units.size(), ++tries)
-      if (pool_units[i].size() <= target / 4) text += pool_units[i];
-    auto tokens = tok.split(text);
-    double best = 1e300;
-    long units = 0;
-    for (int rep = 0; rep < 3; ++rep) {
-      Collected col;
-      sx_options o = chunk_only_options(lang, &col);
-      sx_session *s = nullptr;
-      sx_session_new(&o, &s);
-      auto t0 = clk::now();
-      for (const auto &t : tokens) sx_feed(s, t.data(), t.size());
-      sx_finish(s);
-      double ms = std::chrono::duration<double, std::milli>(clk::now() - t0).count();
-      sx_session_free(s);
-      best = std::min(best, ms);
-      units = 0;
-      for (const auto &e : col.events) {
-        if (e["event"] == "unit_closed") ++units;
-        if (e["event"] == "unit_done" && e["status"] == "syntax_error") {
-          fmt::print(stderr, "syntax error in the generated program: {}\n", e.dump());
-          return 1;
-        }
-      }
-    }
-    fmt::print("{:>10} {:>9} {:>7} {:>11.3f} {:>11.4f} {:>10.1f}\n", text.size(), tokens.size(), units,
-               best * 1000 / static_cast<double>(tokens.size()), best * 1000 / static_cast<double>(text.size()), best);
-  }
-  return 0;
-}
-
 // --- warm-worker dispatch overhead -------------------------------------------
 // Feeds tiny units one at a time, waiting for each result: time from the unit
 // being closed to its result, minus the worker's own execution time.
@@ -265,15 +192,19 @@ int main(int argc, char **argv) {
   std::string json_out, bpe_file;
   double timeout = 60;
   std::size_t limit_answers = 0;
+  unsigned jobs = 1;
   app.add_option("inputs", inputs, "answer files or directories of *.md")->required();
   app.add_option("--rates", rates, "token rates (tokens/s)")->capture_default_str();
   app.add_option("--json", json_out, "write every run's numbers to this file");
   app.add_option("--bpe-file", bpe_file, "o200k_base.json");
   app.add_option("--timeout", timeout, "per-unit timeout (s)");
   app.add_option("--max-answers", limit_answers, "use only the first N answers (0 = all)");
-  std::string frontend_lang, dispatch_lang;
+  app.add_option("--jobs", jobs, "answers streamed at the same time (each in its own sessions); 1 = one at a time")
+      ->capture_default_str();
+  std::string dispatch_lang;
   int dispatch_n = 500;
-  app.add_option("--frontend", frontend_lang, "instead: chunker cost per token for LANG over the input sources");
+  sx::bench::FrontendOptions frontend;
+  sx::bench::add_frontend_options(app, frontend);
   app.add_option("--dispatch", dispatch_lang, "instead: warm-worker dispatch overhead for LANG (inputs ignored)");
   app.add_option("--dispatch-n", dispatch_n, "samples for --dispatch");
   CLI11_PARSE(app, argc, argv);
@@ -298,9 +229,7 @@ int main(int argc, char **argv) {
     }
   }
   std::sort(files.begin(), files.end());
-  if (!frontend_lang.empty()) {
-    sx_lang l;
-    if (sx_lang_from_name(frontend_lang.c_str(), &l) != SX_OK) return 2;
+  if (!frontend.lang.empty()) {
     std::string e;
     auto t = sx::BpeTokenizer::load(bpe_file.empty() ? bpe_default : bpe_file, &e);
     if (!t) {
@@ -309,7 +238,7 @@ int main(int argc, char **argv) {
     }
     std::vector<std::string> srcs;
     for (const auto &f : files) srcs.push_back(f.string());
-    return frontend_bench(srcs, *t, l);
+    return sx::bench::run_frontend_bench(frontend, srcs, *t);
   }
   if (limit_answers && files.size() > limit_answers) files.resize(limit_answers);
   std::string err;
@@ -320,17 +249,47 @@ int main(int argc, char **argv) {
   }
   json all = json::array();
   for (double rate : rates) {
-    std::vector<double> e2e_ratio, nonov_ratio, to_limit, detect, nonov_over_last, nonov_abs, serial_e2e, batched_gain;
+    std::vector<double> e2e_ratio, nonov_ratio, to_limit, detect, nonov_over_last, nonov_over_min, nonov_abs, serial_e2e, batched_gain;
     fmt::print("\n== {} tok/s ==\n", rate);
     fmt::print("{:<34} {:>6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}\n", "answer", "tokens", "T_gen s", "serial s",
                "overlap s", "batched s", "limit s", "nonov ms");
-    for (const auto &f : files) {
-      auto tokens = tok->split(read_file(f));
-      RunResult ser = run_once(tokens, rate, Mode::Serial, timeout);
-      RunResult ovl = run_once(tokens, rate, Mode::Overlap, timeout);
-      RunResult bat = run_once(tokens, rate, Mode::Batched, timeout);
+    // Answers run `jobs` at a time (each answer's three modes one after the
+    // other, in the same thread); rows print in corpus order.
+    struct Row {
+      std::size_t tokens = 0;
+      RunResult ser, ovl, bat;
+      bool done = false;
+    };
+    std::vector<Row> rows(files.size());
+    std::mutex rows_mu;
+    std::condition_variable rows_cv;
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> pool;
+    for (unsigned j = 0; j < std::max(1u, jobs); ++j)
+      pool.emplace_back([&] {
+        for (std::size_t i; (i = next++) < files.size();) {
+          Row r;
+          auto tokens = tok->split(read_file(files[i]));
+          r.tokens = tokens.size();
+          r.ser = run_once(tokens, rate, Mode::Serial, timeout);
+          r.ovl = run_once(tokens, rate, Mode::Overlap, timeout);
+          r.bat = run_once(tokens, rate, Mode::Batched, timeout);
+          r.done = true;
+          std::lock_guard<std::mutex> lk(rows_mu);
+          rows[i] = std::move(r);
+          rows_cv.notify_all();
+        }
+      });
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      {
+        std::unique_lock<std::mutex> lk(rows_mu);
+        rows_cv.wait(lk, [&] { return rows[i].done; });
+      }
+      const auto &f = files[i];
+      const RunResult &ser = rows[i].ser, &ovl = rows[i].ovl, &bat = rows[i].bat;
+      std::size_t n_tokens = rows[i].tokens;
       fmt::print("{:<34} {:>6} {:>8.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>8.2f} {:>8.0f}{}\n", f.filename().string(),
-                 tokens.size(), bat.t_gen / 1000, ser.e2e / 1000, ovl.e2e / 1000, bat.e2e / 1000, bat.limit / 1000,
+                 n_tokens, bat.t_gen / 1000, ser.e2e / 1000, ovl.e2e / 1000, bat.e2e / 1000, bat.limit / 1000,
                  bat.non_overlapped, bat.failed ? fmt::format("  ({} failed units)", bat.failed) : "");
       std::fflush(stdout);
       e2e_ratio.push_back(bat.e2e / ser.e2e);
@@ -338,17 +297,23 @@ int main(int argc, char **argv) {
       to_limit.push_back(bat.e2e / bat.limit);
       nonov_abs.push_back(bat.non_overlapped);
       if (bat.last_unit_exec > 0) nonov_over_last.push_back(bat.non_overlapped / bat.last_unit_exec);
+      // The least non-overlapped latency any executor could have: the work
+      // that cannot start before the last token (limit - T_gen), which is
+      // more than the last unit when a heavy unit closes just before the end.
+      // (Both floored at 1 ms, the timers' resolution here.)
+      nonov_over_min.push_back(std::max(bat.non_overlapped, 1.0) / std::max(bat.limit - bat.t_gen, 1.0));
       batched_gain.push_back(bat.e2e / ovl.e2e);
       serial_e2e.push_back(ser.e2e);
       for (double d : bat.detect_ms) detect.push_back(d);
       for (auto [m, r] : {std::pair{Mode::Serial, &ser}, {Mode::Overlap, &ovl}, {Mode::Batched, &bat}}) {
         all.push_back({{"answer", f.filename().string()}, {"rate", rate}, {"mode", mode_name(m)},
-                       {"tokens", tokens.size()}, {"e2e_ms", r->e2e}, {"t_gen_ms", r->t_gen},
+                       {"tokens", n_tokens}, {"e2e_ms", r->e2e}, {"t_gen_ms", r->t_gen},
                        {"t_exec_ms", r->t_exec}, {"non_overlapped_ms", r->non_overlapped}, {"limit_ms", r->limit},
                        {"last_unit_exec_ms", r->last_unit_exec}, {"units", r->units}, {"failed", r->failed}});
       }
     }
-    fmt::print("\nsummary at {} tok/s over {} answers            median     p90\n", rate, files.size());
+    for (auto &t : pool) t.join();
+    fmt::print("\nsummary at {} tok/s over {} answers ({} at a time)   median     p90\n", rate, files.size(), jobs);
     auto row = [](const char *name, const std::vector<double> &v, const char *unit) {
       fmt::print("  {:<44} {:>8.3f} {:>8.3f} {}\n", name, quantile(v, 0.5), quantile(v, 0.9), unit);
     };
@@ -357,6 +322,7 @@ int main(int argc, char **argv) {
     row("distance to limit E2E/limit (batched)", to_limit, "");
     row("E2E ratio batched/unbatched", batched_gain, "");
     row("non-overlapped latency / last unit's exec", nonov_over_last, "");
+    row("non-overlapped latency / (limit - T_gen)", nonov_over_min, "");
     row("non-overlapped latency (batched)", nonov_abs, "ms");
     row("detection delay (t_closed - last byte fed)", detect, "ms");
   }
