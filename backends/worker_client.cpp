@@ -1,6 +1,11 @@
 #include "backends/worker_client.h"
 
+#include <atomic>
 #include <cerrno>
+#include <dirent.h>
+#include <fstream>
+#include <mutex>
+#include <sys/stat.h>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -29,6 +34,116 @@ bool high_pipe(int fds[2]) {
     close(p[i]);
   }
   return fds[0] >= 0 && fds[1] >= 0;
+}
+
+// --- process limit: a pids cgroup per worker --------------------------------
+// The directory of the pids controller that the host itself is in: cgroup v1
+// ("N:pids:/path" mounted at /sys/fs/cgroup/pids) or v2 ("0::/path" with pids
+// enabled in the parent's subtree_control). "" if there is none we can use.
+std::string host_pids_cgroup() {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line, v1, v2;
+  bool have_v2 = false;
+  while (std::getline(in, line)) {
+    auto a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+    if (ctrls == "pids" || ctrls.starts_with("pids,") || ctrls.find(",pids") != std::string::npos)
+      v1 = "/sys/fs/cgroup/pids" + path;
+    else if (ctrls.empty()) {
+      v2 = path;
+      have_v2 = true;
+    }
+  }
+  if (!v1.empty() && access((v1 + "/cgroup.procs").c_str(), W_OK) == 0) return v1;
+  if (have_v2) {
+    for (const char *mnt : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+      std::string dir = std::string(mnt) + (v2 == "/" ? "" : v2);
+      std::ifstream sub(dir + "/cgroup.subtree_control");
+      std::string ctl((std::istreambuf_iterator<char>(sub)), {});
+      if (ctl.find("pids") != std::string::npos && access(dir.c_str(), W_OK) == 0) return dir;
+    }
+  }
+  return "";
+}
+
+bool write_file(const std::string &path, const std::string &text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
+// Kills every process of a cgroup, then removes it (retrying while the
+// killed processes exit).
+void destroy_cgroup(const std::string &dir) {
+  for (int round = 0; round < 200; ++round) {
+    std::ifstream procs(dir + "/cgroup.procs");
+    bool any = false;
+    for (pid_t p; procs >> p;) {
+      ::kill(p, SIGKILL);
+      any = true;
+    }
+    if (!any && rmdir(dir.c_str()) == 0) return;
+    if (errno == ENOENT) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(any ? 1 : 5));
+  }
+}
+
+// Leftovers of hosts that were killed before they could clean up: cgroups
+// named streamexec-<pid>-<n> whose host is gone.
+void remove_stale_cgroups(const std::string &parent) {
+  DIR *d = opendir(parent.c_str());
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (dirent *e = readdir(d)) {
+    int host = 0;
+    if (sscanf(e->d_name, "streamexec-%d-", &host) == 1 && host > 0 && ::kill(host, 0) != 0 && errno == ESRCH)
+      stale.push_back(parent + "/" + e->d_name);
+  }
+  closedir(d);
+  for (const auto &s : stale) destroy_cgroup(s);
+}
+
+// A new pids cgroup allowing `max` tasks, or "" (why in *why).
+std::string make_pids_cgroup(std::uint64_t max, std::string *why) {
+  static std::atomic<unsigned> seq{0};
+  static std::once_flag cleaned;
+  std::string parent = host_pids_cgroup();
+  if (parent.empty()) {
+    *why = "no writable pids cgroup";
+    return "";
+  }
+  std::call_once(cleaned, [&] { remove_stale_cgroups(parent); });
+  std::string dir = fmt::format("{}/streamexec-{}-{}", parent, getpid(), seq++);
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    *why = fmt::format("mkdir {}: {}", dir, strerror(errno));
+    return "";
+  }
+  if (!write_file(dir + "/pids.max", std::to_string(max))) {
+    *why = fmt::format("cannot write {}/pids.max", dir);
+    rmdir(dir.c_str());
+    return "";
+  }
+  return dir;
+}
+
+// Tasks (threads) the real user already has: RLIMIT_NPROC counts them all.
+std::uint64_t user_task_count() {
+  std::uint64_t n = 0;
+  uid_t me = getuid();
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  while (dirent *e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    struct stat st;
+    std::string task = fmt::format("/proc/{}/task", e->d_name);
+    if (stat(task.c_str(), &st) != 0 || st.st_uid != me) continue;
+    n += st.st_nlink > 2 ? st.st_nlink - 2 : 1;  // one subdirectory per thread
+  }
+  closedir(d);
+  return n;
 }
 }  // namespace
 
@@ -71,6 +186,24 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
   }
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_AS={}", lim.address_space_bytes));
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_NOFILE={}", lim.max_open_files));
+  // Process limit: a cgroup caps the worker and all its descendants whoever
+  // they run as; RLIMIT_NPROC counts all the user's tasks (so it is set to
+  // what the user has plus the limit) and does not apply to root.
+  std::string cgroup, process_limit = "none";
+  if (lim.max_processes > 0) {
+    std::string why;
+    cgroup = make_pids_cgroup(lim.max_processes, &why);
+    if (cgroup.empty() && getuid() != 0) {
+      env_store.push_back(fmt::format("SX_WORKER_RLIMIT_NPROC={}", user_task_count() + lim.max_processes));
+      process_limit = "RLIMIT_NPROC";
+    } else if (!cgroup.empty()) {
+      // The worker joins it first thing, before it runs anything.
+      env_store.push_back(fmt::format("SX_WORKER_CGROUP_PROCS={}/cgroup.procs", cgroup));
+      process_limit = "cgroup " + cgroup;
+    } else {
+      process_limit = "none (" + why + "; RLIMIT_NPROC does not apply to root)";
+    }
+  }
   std::vector<char *> envp;
   for (auto &s : env_store) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -84,11 +217,14 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
   if (rc != 0) {
     close(to_w[1]);
     close(from_w[0]);
+    if (!cgroup.empty()) destroy_cgroup(cgroup);
     *err = fmt::format("posix_spawn {}: {}", exe, strerror(rc));
     return nullptr;
   }
   std::unique_ptr<WorkerProcess> w(new WorkerProcess);
   w->pid_ = pid;
+  w->cgroup_ = cgroup;
+  w->process_limit_ = process_limit;
   w->to_ = to_w[1];
   w->from_ = from_w[0];
   fcntl(w->from_, F_SETFL, O_NONBLOCK);
@@ -157,12 +293,24 @@ bool WorkerProcess::reap(int wait_ms) {
 }
 
 void WorkerProcess::kill_and_reap() {
-  if (pid_ <= 0 || reaped_) return;
-  if (reap(0)) return;
-  ::kill(pid_, SIGKILL);
-  while (waitpid(pid_, &wstatus_, 0) < 0 && errno == EINTR) {
+  if (pid_ <= 0) return;
+  // Whatever the unit started dies with the worker: its process group (the
+  // worker's pid, still reserved while the worker is unreaped) and, if there
+  // is one, everything in its cgroup.
+  if (!group_killed_) {
+    ::kill(-pid_, SIGKILL);
+    group_killed_ = true;
   }
-  reaped_ = true;
+  if (!reaped_) {
+    ::kill(pid_, SIGKILL);
+    while (waitpid(pid_, &wstatus_, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+  }
+  if (!cgroup_.empty()) {
+    destroy_cgroup(cgroup_);
+    cgroup_.clear();
+  }
 }
 
 std::string WorkerProcess::exit_description() const {

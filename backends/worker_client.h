@@ -15,6 +15,9 @@ namespace sx {
 struct WorkerLimits {
   std::uint64_t address_space_bytes = 0;  // RLIMIT_AS, 0 = unlimited
   std::uint64_t max_open_files = 0;       // RLIMIT_NOFILE, 0 = inherit
+  // Tasks (processes + threads) of the worker and its descendants: a pids
+  // cgroup if one can be created, else RLIMIT_NPROC. 0 = unlimited.
+  std::uint64_t max_processes = 0;
 };
 
 class WorkerProcess {
@@ -38,6 +41,8 @@ class WorkerProcess {
   // "exited with code 3" / "killed by signal 11 (Segmentation fault)".
   std::string exit_description() const;
   pid_t pid() const { return pid_; }
+  // How the process limit is enforced: "cgroup <dir>", "RLIMIT_NPROC" or "none".
+  const std::string &process_limit() const { return process_limit_; }
 
  private:
   WorkerProcess() = default;
@@ -46,6 +51,9 @@ class WorkerProcess {
   bool reaped_ = false;
   int wstatus_ = 0;
   proto::FrameReader reader_;
+  bool group_killed_ = false;
+  std::string cgroup_;  // pids cgroup directory of this worker ("" = none)
+  std::string process_limit_ = "none";
 };
 
 }  // namespace sx

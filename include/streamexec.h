@@ -125,7 +125,9 @@ typedef struct sx_event {
  * Event callback. Called once per event, in order, never concurrently for one
  * session, from the thread that called sx_feed/sx_finish or from a library
  * thread. It must return quickly and must not call sx_feed, sx_finish or
- * sx_session_free of the same session.
+ * sx_session_free of the same session: if it does, sx_feed and sx_finish
+ * return SX_EMISUSE, sx_session_free does nothing, and sx_next_event does not
+ * wait (timeout 0).
  */
 typedef void (*sx_event_fn)(void *user, const sx_event *event);
 
@@ -169,7 +171,8 @@ typedef struct sx_options {
   int execute;                 /* 0: only find units (no workers); default 1 */
   int batching;                /* dispatch all waiting units at once; default 1 */
   int hold_until_finish;       /* run nothing before sx_finish (serial); default 0 */
-  double unit_timeout_s;       /* per-unit wall clock; default 30 */
+  double unit_timeout_s;       /* per-unit wall clock, > 0 (NaN, 0 and negative values
+                                  are SX_EINVAL; INFINITY = no limit); default 30 */
   size_t output_cap_bytes;     /* per-unit stdout+stderr cap; default 8 MiB */
   uint64_t worker_memory_bytes;/* RLIMIT_AS of each worker, 0 = none; default 0 */
   const char *worker_dir;      /* directory of streamexec-worker-*; NULL = the
@@ -183,6 +186,16 @@ typedef struct sx_options {
                                   fence of their language opens. Default 0. */
   sx_gate_fn gate;             /* optional gate policy; NULL = run everything */
   void *gate_user;             /* passed to gate */
+  double session_timeout_s;    /* wall clock of the whole session, counted from
+                                  sx_session_new, >= 0 (0 = none). When it runs out the
+                                  running unit is killed (status SX_STATUS_LIMIT), later
+                                  units are skipped and a stop is advised. Default 0 */
+  uint64_t worker_max_processes; /* processes and threads of each worker together
+                                  with everything it forks: a pids cgroup when one can
+                                  be created (root, or a delegated cgroup), else
+                                  RLIMIT_NPROC (which root ignores). 0 = none.
+                                  Default 512 */
+  uint64_t worker_max_open_files; /* RLIMIT_NOFILE of each worker, 0 = inherit; default 0 */
 } sx_options;
 
 /* Fills *opt with the defaults above. */
@@ -196,7 +209,11 @@ typedef struct sx_session sx_session;
  * Creates a session and pre-starts the worker of the first language it will
  * need (in the background: this call does not wait for it). On success
  * *out is a session to free with sx_session_free. On failure *out is NULL and
- * the result is SX_EINVAL (bad options) or SX_ENOMEM.
+ * the result is SX_EINVAL (out or opt NULL, opt not filled by sx_options_init
+ * (struct_size), an unknown mode/lang/on_error value, unit_timeout_s not > 0)
+ * or SX_ENOMEM. A worker that cannot be started (e.g. a wrong worker_dir) is
+ * not an error here: each unit of its language ends with status
+ * SX_STATUS_CRASHED and an error of type "WorkerError" saying why.
  */
 int sx_session_new(const sx_options *opt, sx_session **out);
 
@@ -206,15 +223,16 @@ int sx_session_new(const sx_options *opt, sx_session **out);
  * this returns; execution continues in the background.
  * Returns SX_OK, or SX_STOP once any unit of the session has failed (syntax
  * error, runtime error, crash, timeout): the caller may stop generating; more
- * bytes are still accepted. SX_EINVAL if s is NULL or bytes is NULL with n > 0,
- * SX_EMISUSE after sx_finish.
+ * bytes are still accepted. n == 0 (bytes may then be NULL) feeds nothing
+ * and returns SX_OK/SX_STOP. SX_EINVAL if s is NULL or bytes is NULL with
+ * n > 0, SX_EMISUSE after sx_finish.
  */
 int sx_feed(sx_session *s, const char *bytes, size_t n);
 
 /*
  * Marks the end of the answer, then blocks until every unit has a result and
  * the SX_EVENT_SESSION_DONE event has been delivered. Returns SX_OK or SX_STOP
- * (as sx_feed), SX_EMISUSE if called twice.
+ * (as sx_feed), SX_EINVAL if s is NULL, SX_EMISUSE if called twice.
  */
 int sx_finish(sx_session *s);
 
@@ -222,7 +240,9 @@ int sx_finish(sx_session *s);
  * Takes the oldest queued event (requires queue_events). Waits up to
  * timeout_ms (0 = don't wait, < 0 = forever). Returns SX_OK and *out (free with
  * sx_event_free), SX_AGAIN if none arrived in time, SX_DONE once the session is
- * finished and every event has been taken, SX_EMISUSE if queue_events is 0.
+ * finished and every event has been taken, SX_EMISUSE if queue_events is 0,
+ * SX_EINVAL if s or out is NULL. After sx_finish it returns the remaining
+ * events, then SX_DONE on every call.
  */
 int sx_next_event(sx_session *s, double timeout_ms, sx_event **out);
 
@@ -236,6 +256,7 @@ const char *sx_session_errmsg(sx_session *s);
 /*
  * Frees the session: kills its workers (a running unit is abandoned) and joins
  * its threads. Safe at any point, including before sx_finish. NULL is ignored.
+ * A session must be freed once: a second sx_session_free is undefined.
  */
 void sx_session_free(sx_session *s);
 

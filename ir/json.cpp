@@ -13,6 +13,11 @@ std::string event_to_json(const Event &e) {
   json j;
   j["event"] = event_kind_name(e.kind);
   j["t_ms"] = round3(e.t_ms);
+  // The unit an event is about, and its language.
+  auto unit_ref = [&] {
+    j["unit_id"] = e.unit_id;
+    j["lang"] = lang_name(e.lang);
+  };
   switch (e.kind) {
     case EventKind::UnitClosed: {
       const Unit &u = e.unit;
@@ -31,19 +36,16 @@ std::string event_to_json(const Event &e) {
       break;
     }
     case EventKind::UnitStarted:
-      j["unit_id"] = e.unit_id;
-      j["lang"] = lang_name(e.lang);
+      unit_ref();
       break;
     case EventKind::Output:
-      j["unit_id"] = e.unit_id;
-      j["lang"] = lang_name(e.lang);
+      unit_ref();
       j["stream"] = e.stream;
       j["text"] = e.text;
       break;
     case EventKind::UnitDone: {
       const Result &r = e.result;
-      j["unit_id"] = e.unit_id;
-      j["lang"] = lang_name(e.lang);
+      unit_ref();
       j["status"] = status_name(r.status);
       if (r.has_value) j["value"] = r.value_repr;
       if (r.has_error) {
@@ -62,8 +64,8 @@ std::string event_to_json(const Event &e) {
       break;
     }
     case EventKind::StopAdvised:
-      j["unit_id"] = e.unit_id;
-      j["lang"] = lang_name(e.lang);
+    case EventKind::UnitHeld:
+      unit_ref();
       j["reason"] = e.text;
       break;
     case EventKind::SyntaxErr:
@@ -76,11 +78,6 @@ std::string event_to_json(const Event &e) {
       j["fence"] = e.unit.fence;
       j["info"] = e.stream;
       j["line"] = e.unit.begin.line;
-      j["reason"] = e.text;
-      break;
-    case EventKind::UnitHeld:
-      j["unit_id"] = e.unit_id;
-      j["lang"] = lang_name(e.lang);
       j["reason"] = e.text;
       break;
     case EventKind::WorkerRestarted:

@@ -50,6 +50,11 @@ static_assert(static_cast<int>(sx::Status::Limit) == SX_STATUS_LIMIT);
 static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
 static_assert(static_cast<int>(sx::EventKind::UnitHeld) == SX_EVENT_UNIT_HELD);
 
+// The session whose event callback is running on this thread, if any: such a
+// callback must not call sx_feed/sx_finish/sx_session_free of that session
+// (they would wait for the thread that runs the callback).
+thread_local const sx_session *tl_in_callback = nullptr;
+
 }  // namespace
 
 struct sx_session {
@@ -72,7 +77,10 @@ struct sx_session {
   void on_event(const sx::Event &e) {
     if (cb) {
       EventBox box(e);
+      const sx_session *outer = tl_in_callback;
+      tl_in_callback = this;
       cb(user, &box.pub);
+      tl_in_callback = outer;
     }
     if (queue) {
       auto *box = new EventBox(e);
@@ -123,6 +131,9 @@ void sx_options_init(sx_options *opt) {
   opt->on_event = nullptr;
   opt->user = nullptr;
   opt->queue_events = 1;
+  opt->session_timeout_s = 0;
+  opt->worker_max_processes = 512;
+  opt->worker_max_open_files = 0;
 }
 
 int sx_session_new(const sx_options *opt, sx_session **out) {
@@ -131,7 +142,9 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   if (!opt || opt->struct_size != sizeof(sx_options)) return SX_EINVAL;
   if (opt->mode != SX_MODE_MARKDOWN && opt->mode != SX_MODE_RAW) return SX_EINVAL;
   if (opt->lang < SX_LANG_PYTHON || opt->lang > SX_LANG_CPP) return SX_EINVAL;
+  if (opt->on_error != SX_POLICY_STOP && opt->on_error != SX_POLICY_CONTINUE) return SX_EINVAL;
   if (!(opt->unit_timeout_s > 0)) return SX_EINVAL;
+  if (!(opt->session_timeout_s >= 0)) return SX_EINVAL;
   try {
     auto *s = new sx_session;
     s->cb = opt->on_event;
@@ -149,6 +162,9 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
       if (opt->prestart & (1u << l)) cfg.prestart.push_back(static_cast<sx::Lang>(l));
     cfg.output_cap_bytes = opt->output_cap_bytes ? opt->output_cap_bytes : (8u << 20);
     cfg.limits.address_space_bytes = opt->worker_memory_bytes;
+    cfg.limits.max_processes = opt->worker_max_processes;
+    cfg.limits.max_open_files = opt->worker_max_open_files;
+    cfg.session_timeout_ms = opt->session_timeout_s * 1000;
     if (opt->worker_dir) {
       cfg.worker_dir = opt->worker_dir;
     } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {
@@ -193,6 +209,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
 
 int sx_feed(sx_session *s, const char *bytes, size_t n) {
   if (!s || (!bytes && n > 0)) return SX_EINVAL;
+  if (tl_in_callback == s) return SX_EMISUSE;  // from the session's own callback
   if (s->finished) {
     s->errmsg = "sx_feed after sx_finish";
     return SX_EMISUSE;
@@ -210,6 +227,7 @@ int sx_feed(sx_session *s, const char *bytes, size_t n) {
 
 int sx_finish(sx_session *s) {
   if (!s) return SX_EINVAL;
+  if (tl_in_callback == s) return SX_EMISUSE;  // would wait for this very thread
   if (s->finished) {
     s->errmsg = "sx_finish called twice";
     return SX_EMISUSE;
@@ -228,6 +246,7 @@ int sx_next_event(sx_session *s, double timeout_ms, sx_event **out) {
   if (!s || !out) return SX_EINVAL;
   *out = nullptr;
   if (!s->queue) return SX_EMISUSE;
+  if (tl_in_callback == s) timeout_ms = 0;  // never wait inside the session's own callback
   std::unique_lock<std::mutex> lk(s->mu);
   auto ready = [&] { return !s->events.empty() || s->done; };
   if (timeout_ms < 0) {
@@ -245,7 +264,10 @@ void sx_event_free(sx_event *ev) { delete reinterpret_cast<EventBox *>(ev); }
 
 const char *sx_session_errmsg(sx_session *s) { return s ? s->errmsg.c_str() : ""; }
 
-void sx_session_free(sx_session *s) { delete s; }
+void sx_session_free(sx_session *s) {
+  if (tl_in_callback == s) return;  // misuse from its own callback: ignored (documented)
+  delete s;
+}
 
 const char *sx_lang_name(sx_lang lang) { return sx::lang_name(static_cast<sx::Lang>(lang)); }
 const char *sx_status_name(sx_status st) {

@@ -1,5 +1,7 @@
 #include "scheduler/executor.h"
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -37,7 +39,11 @@ Executor::~Executor() {
     shutdown_ = true;
   }
   cv_.notify_all();
-  if (worker_) worker_->kill_and_reap();  // unblocks a dispatch in progress
+  {
+    // Unblocks a dispatch or start-up in progress; the thread reaps it.
+    std::lock_guard<std::mutex> lk(pid_mu_);
+    if (live_pid_ > 0) ::kill(live_pid_, SIGKILL);
+  }
   thread_.join();
   worker_.reset();
 }
@@ -68,10 +74,12 @@ bool Executor::ensure_worker(std::string *err) {
   std::string exe = fmt::format("{}/streamexec-worker-{}", s_.config().worker_dir, lang_name(lang_));
   worker_ = WorkerProcess::spawn(exe, s_.config().limits, err);
   if (!worker_) return false;
+  set_live_pid(worker_->pid());
   nlohmann::json ready;
   // Start-up (interpreter init) is bounded; it normally takes 10-200 ms.
   auto r = worker_->recv(&ready, 60000);
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
+    set_live_pid(-1);
     worker_->kill_and_reap();
     *err = fmt::format("{} worker failed to start ({}{}{})", lang_name(lang_), worker_->exit_description(),
                        ready.is_object() && ready.contains("message") ? ": " : "",
@@ -99,6 +107,10 @@ void Executor::run() {
       } while (s_.config().batching && runnable_front());
       busy_ = true;
     }
+    if (!stopped_ && s_.out_of_time()) {
+      out_of_session_time();
+      s_.advise_stop(lang_, batch.front().id, stopped_why_);
+    }
     if (stopped_) {
       skip_all(batch, stopped_why_);
     } else if (!ensure_worker(&err)) {
@@ -112,6 +124,7 @@ void Executor::run() {
         r.error.message = err;
         finish_unit(u, r);
       }
+      batch.clear();  // they have their result: not back into the queue (that looped forever)
     } else {
       dispatch(batch);
     }
@@ -161,7 +174,14 @@ void Executor::finish_unit(const Unit &u, Result &r) {
   }
 }
 
+void Executor::out_of_session_time() {
+  stopped_ = true;
+  stopped_why_ = fmt::format("skipped: the session's total time limit of {:.3g} s ran out",
+                             s_.config().session_timeout_ms / 1000);
+}
+
 void Executor::lose_worker(const std::string &what) {
+  set_live_pid(-1);
   worker_.reset();
   ++restarts_;
   Event e;
@@ -189,7 +209,10 @@ void Executor::dispatch(std::deque<Unit> &batch) {
   // Results come back in order; `batch.front()` is always the unit in flight.
   Result cur;
   bool started = false, interrupted = false;
-  double deadline = 0;
+  // The unit's deadline; before its "started" frame it counts from the
+  // dispatch (or the previous unit's end), so a worker that never starts a
+  // unit cannot block the host either.
+  double deadline = t_disp + cfg.unit_timeout_ms;
   while (!batch.empty()) {
     Unit &u = batch.front();
     if (!started) {
@@ -197,26 +220,42 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       cur.unit_id = u.id;
       cur.t_dispatched_ms = t_disp;
     }
+    // Waits beyond INT_MAX ms (unit_timeout_s = 1e9 or INFINITY: "no limit")
+    // are done in steps: casting them to int would be undefined.
+    double until = std::min(deadline, s_.deadline_ms());
     int wait = -1;
-    if (started) wait = std::max(0, static_cast<int>(deadline - s_.now_ms()));
+    if (std::isfinite(until)) wait = static_cast<int>(std::clamp(until - s_.now_ms() + 1, 0.0, 1e9));
     nlohmann::json f;
-    auto rd = worker_->recv(&f, started ? wait : -1);
+    auto rd = worker_->recv(&f, wait);
     if (rd == WorkerProcess::Read::Timeout) {
-      if (!interrupted && interrupt_signal(lang_) != 0) {
+      bool session_over = s_.out_of_time();
+      if (!session_over && s_.now_ms() < deadline) continue;  // a step of a long wait
+      if (!session_over && !interrupted && interrupt_signal(lang_) != 0) {
         worker_->signal(interrupt_signal(lang_));
         interrupted = true;
         deadline = s_.now_ms() + cfg.interrupt_grace_ms;
         continue;
       }
       worker_->kill_and_reap();
-      cur.status = Status::Timeout;
       cur.has_error = true;
-      cur.error.type = "Timeout";
-      cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit{}", cfg.unit_timeout_ms / 1000,
-                                      interrupted ? " and did not stop when interrupted; worker killed" : "; worker killed");
+      if (session_over) {
+        out_of_session_time();
+        cur.status = Status::Limit;
+        cur.error.type = "SessionTimeLimit";
+        cur.error.message = fmt::format("the session's total time limit of {:.3g} s ran out while this unit ran; "
+                                        "worker killed", cfg.session_timeout_ms / 1000);
+      } else {
+        cur.status = Status::Timeout;
+        cur.error.type = "Timeout";
+        cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit{}", cfg.unit_timeout_ms / 1000,
+                                        interrupted ? " and did not stop when interrupted; worker killed"
+                                                    : "; worker killed");
+      }
       finish_unit(u, cur);
       batch.pop_front();
-      lose_worker(fmt::format("{} worker killed after a timeout", lang_name(lang_)));
+      lose_worker(fmt::format("{} worker killed after a {}", lang_name(lang_),
+                              session_over ? "session time-out" : "timeout"));
+      if (stopped_) skip_all(batch, stopped_why_);
       return;
     }
     if (rd == WorkerProcess::Read::Closed) {
@@ -286,6 +325,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       finish_unit(u, cur);
       batch.pop_front();
       started = interrupted = false;
+      deadline = s_.now_ms() + cfg.unit_timeout_ms;
     } else if (op == "skipped" && id == u.id) {
       cur.status = Status::Skipped;
       cur.note = stopped_why_.empty() ? "skipped after an earlier failure in the batch" : stopped_why_;

@@ -39,10 +39,20 @@ class Executor {
   void finish_unit(const Unit &u, Result &r);
   void skip_all(std::deque<Unit> &batch, const std::string &why);
   void lose_worker(const std::string &what);
+  void out_of_session_time();  // stops this language: later units are skipped
 
   Lang lang_;
   Session &s_;
   std::unique_ptr<WorkerProcess> worker_;
+  // The live worker's pid, for ~Executor: it must not touch worker_, which
+  // the dispatcher thread uses and replaces (that raced: heap corruption when
+  // a session was freed while one of its workers was starting).
+  std::mutex pid_mu_;
+  pid_t live_pid_ = -1;
+  void set_live_pid(pid_t p) {
+    std::lock_guard<std::mutex> lk(pid_mu_);
+    live_pid_ = p;
+  }
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

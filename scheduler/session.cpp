@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -34,6 +35,11 @@ double Session::now_ms() const {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count();
 }
 
+double Session::deadline_ms() const {
+  if (!(cfg_.session_timeout_ms > 0)) return std::numeric_limits<double>::infinity();
+  return std::chrono::duration<double, std::milli>(t_created_ - t0_).count() + cfg_.session_timeout_ms;
+}
+
 void Session::emit(Event &e) {
   std::lock_guard<std::recursive_mutex> lk(emit_mu_);
   if (e.t_ms == 0) e.t_ms = now_ms();
@@ -59,6 +65,10 @@ bool Session::feed(std::string_view bytes) {
     feed_times_.emplace_back(fed_, now_ms());
     fed_ += bytes.size();
     router_->feed(bytes);
+    // Prose: no open unit needs these first-byte times. Without this the
+    // list grew by one entry per feed call (16 bytes per 1-byte feed) until
+    // the next unit closed, e.g. forever after the last fence.
+    if (router_->between_units()) feed_times_.clear();
   }
   return stop_advised_.load();
 }

@@ -33,6 +33,7 @@ struct SessionConfig {
   bool batching = true;            // dispatch everything waiting in one message
   bool hold_until_finish = false;  // gate: run nothing before the end of the stream (serial mode)
   double unit_timeout_ms = 30000;
+  double session_timeout_ms = 0;     // whole session from creation; 0 = none
   double interrupt_grace_ms = 2000;  // after an interrupt, before the worker is killed
   std::size_t output_cap_bytes = 8u << 20;  // per unit; the rest is dropped with a marker
   WorkerLimits limits;
@@ -64,6 +65,9 @@ class Session : private RouterSink {
   void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why);
   void record_result(const Unit &u, const Result &r);
   const SessionConfig &config() const { return cfg_; }
+  // The session's total time limit, in now_ms() time (infinity if none).
+  double deadline_ms() const;
+  bool out_of_time() const { return now_ms() >= deadline_ms(); }
 
  private:
   void on_unit(Unit &&u) override;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
+#include <pthread.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -126,6 +127,26 @@ void apply_limits() {
   };
   lim("SX_WORKER_RLIMIT_AS", RLIMIT_AS);
   lim("SX_WORKER_RLIMIT_NOFILE", RLIMIT_NOFILE);
+  lim("SX_WORKER_RLIMIT_NPROC", RLIMIT_NPROC);
+  // The pids cgroup the host made for this worker (and its descendants).
+  if (const char *procs = getenv("SX_WORKER_CGROUP_PROCS")) {
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && dprintf(fd, "%d\n", getpid()) > 0;
+    if (fd >= 0) close(fd);
+    if (!ok) {
+      fprintf(stderr, "streamexec worker: cannot join the process-limit cgroup %s\n", procs);
+      _exit(2);
+    }
+  }
+}
+
+// A unit that forks (os.fork(), fork()) must not let the child speak for the
+// worker: the child loses the protocol fds and exits when its copy of the
+// unit returns, instead of reporting results.
+pid_t g_worker_pid = 0;
+void after_fork_in_child() {
+  close(proto::kWorkerInFd);
+  close(proto::kWorkerOutFd);
 }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
@@ -141,6 +162,8 @@ int worker_main(WorkerBackend &backend) {
   if (getppid() == 1) _exit(1);
   signal(SIGPIPE, SIG_IGN);
   apply_limits();
+  g_worker_pid = getpid();
+  pthread_atfork(nullptr, nullptr, after_fork_in_child);
   if (fcntl(proto::kWorkerInFd, F_GETFD) < 0 || fcntl(proto::kWorkerOutFd, F_GETFD) < 0) {
     fprintf(stderr, "streamexec worker: fds %d/%d are not open; workers are started by libstreamexec\n",
             proto::kWorkerInFd, proto::kWorkerOutFd);
@@ -183,6 +206,10 @@ int worker_main(WorkerBackend &backend) {
       send({{"op", "started"}, {"id", r.id}});
       auto ts = std::chrono::steady_clock::now();
       ExecOutcome o = backend.execute(r);
+      if (getpid() != g_worker_pid) {  // a forked copy of the worker finished the unit
+        fflush(nullptr);
+        _exit(0);
+      }
       double exec_ms = ms_since(ts);
       quiesce_output(backend);
       restore_std_fds();

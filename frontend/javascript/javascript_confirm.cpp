@@ -39,6 +39,26 @@ using antlr4::Token;
 using antlr4::tree::ParseTree;
 using antlr4::tree::TerminalNode;
 
+// Stack guard of the recursive passes (the parse, Checker::walk and
+// Analyzer::walk): nesting that is not brackets (`() => () => …`, `- - - …`,
+// `a = b = …`) is bounded by the stack it uses, like the Python confirm's.
+// 10 000 nested arrow functions overflowed an 8 MiB stack in Analyzer::walk.
+constexpr std::uintptr_t kStackBudget = 2u << 20;  // bytes
+thread_local std::uintptr_t tl_stack_base = 0;
+struct TooDeep {};
+inline void check_stack() {
+  auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  if (tl_stack_base > here && tl_stack_base - here > kStackBudget) throw TooDeep{};
+}
+class GuardedParser : public P {
+ public:
+  using P::P;
+  void enterRule(ParserRuleContext *localctx, std::size_t state, std::size_t ruleIndex) override {
+    check_stack();
+    P::enterRule(localctx, state, ruleIndex);
+  }
+};
+
 // ------------------------------------------------------------------ input
 
 // ANTLR input stream over already decoded code points.
@@ -1348,6 +1368,7 @@ class Checker {
   // ---- the walk
 
   void walk(ParseTree *t) {
+    check_stack();
     if (auto *term = dynamic_cast<TerminalNode *>(t)) {
       terminal(term->getSymbol());
       return;
@@ -2107,6 +2128,7 @@ class Analyzer {
   }
 
   void walk(ParseTree *t) {
+    check_stack();
     auto *ctx = dynamic_cast<ParserRuleContext *>(t);
     if (ctx == nullptr) return;
     switch (ctx->getRuleIndex()) {
@@ -2610,7 +2632,30 @@ std::string token_display(Token *t) {
 
 JsVerdict confirm_javascript(std::string_view text) { return confirm_javascript(text, JsConfirmOptions{}); }
 
+namespace {
+JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &options);
+}  // namespace
+
 JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &options) {
+  std::uintptr_t outer = tl_stack_base;
+  if (outer == 0) tl_stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  try {
+    JsVerdict v = confirm_unguarded(text, options);
+    tl_stack_base = outer;
+    return v;
+  } catch (const TooDeep &) {
+    tl_stack_base = outer;
+    JsVerdict v;
+    v.status = JsVerdict::Status::Error;
+    v.offset = 0;
+    line_col(text, 0, v.line, v.col);
+    v.message = "code nested too deeply";
+    return v;
+  }
+}
+
+namespace {
+JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &options) {
   JsVerdict v;
   Decoded dec = decode_utf8(text);
 
@@ -2662,7 +2707,7 @@ JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &opti
   Token *offending = nullptr;
   for (int stage = 0; stage < 2; ++stage) {
     tokens.seek(0);
-    parser = std::make_unique<P>(&tokens);
+    parser = std::make_unique<GuardedParser>(&tokens);
     parser->removeErrorListeners();
     parser->goal = goal;
     parser->token_flags = &pp.flags;
@@ -2736,5 +2781,6 @@ JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &opti
   }
   return v;
 }
+}  // namespace
 
 }  // namespace sx

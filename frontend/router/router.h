@@ -47,6 +47,9 @@ class Router {
   void finish();
   // Answer bytes consumed so far.
   std::uint64_t offset() const { return off_; }
+  // Markdown mode, outside any fence: no byte fed so far belongs to a unit
+  // that is still to close (every later unit begins at offset() or after).
+  bool between_units() const { return cfg_.markdown && state_ == State::Outside; }
 
  private:
   class Bridge;

@@ -1,5 +1,6 @@
 /* The public C API used from plain C: a markdown answer streamed token by
  * token, events through the callback AND the queue, error codes. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,208 @@ static const char *answer =
     "1 / 0\n"
     "print('never')\n"
     "```\n";
+
+/* ------------------------------------------------------------ misuse */
+
+struct reentry {
+  sx_session *s;
+  int calls, feed_rc, finish_rc, next_rc;
+};
+
+/* Calls what a callback must not call, on its own session. */
+static void reenter(void *user, const sx_event *ev) {
+  struct reentry *r = (struct reentry *)user;
+  if (ev->kind != SX_EVENT_UNIT_CLOSED || r->calls++) return;
+  sx_event *e = NULL;
+  r->feed_rc = sx_feed(r->s, "y = 2\n", 6);
+  r->finish_rc = sx_finish(r->s);
+  r->next_rc = sx_next_event(r->s, -1, &e); /* must not wait forever */
+  if (r->next_rc == SX_OK) sx_event_free(e);
+  sx_session_free(r->s); /* ignored */
+}
+
+struct statuses {
+  int done, ok, crashed, other;
+  char last_error[512];
+};
+
+static void count_status(void *user, const sx_event *ev) {
+  struct statuses *c = (struct statuses *)user;
+  if (ev->kind != SX_EVENT_UNIT_DONE) return;
+  c->done++;
+  if (ev->status == SX_STATUS_OK) c->ok++;
+  else if (ev->status == SX_STATUS_CRASHED) c->crashed++;
+  else c->other++;
+  snprintf(c->last_error, sizeof c->last_error, "%s", ev->json);
+}
+
+/* A session that only chunks (no workers): fast. */
+static sx_session *chunk_only(void) {
+  sx_options o;
+  sx_options_init(&o);
+  o.mode = SX_MODE_RAW;
+  o.execute = 0;
+  sx_session *s = NULL;
+  CHECK(sx_session_new(&o, &s) == SX_OK && s != NULL);
+  return s;
+}
+
+static void misuse(void) {
+  sx_options o;
+  sx_session *s;
+  sx_event *ev = (sx_event *)1;
+  sx_lang lang;
+
+  /* NULL everywhere */
+  sx_options_init(NULL);
+  CHECK(sx_session_new(NULL, &s) == SX_EINVAL && s == NULL);
+  sx_options_init(&o);
+  CHECK(sx_session_new(&o, NULL) == SX_EINVAL);
+  CHECK(sx_feed(NULL, NULL, 0) == SX_EINVAL);
+  CHECK(sx_next_event(NULL, 0, &ev) == SX_EINVAL);
+  CHECK(strcmp(sx_session_errmsg(NULL), "") == 0);
+  CHECK(sx_lang_from_name(NULL, &lang) == SX_EINVAL);
+  CHECK(sx_lang_from_name("python", NULL) == SX_EINVAL);
+  CHECK(sx_lang_from_name("cobol", &lang) == SX_EINVAL);
+  CHECK(sx_lang_from_name("C++", &lang) == SX_OK && lang == SX_LANG_CPP);
+
+  /* invalid enum values and options */
+  sx_options_init(&o); o.mode = (sx_mode)7;
+  s = (sx_session *)1; CHECK(sx_session_new(&o, &s) == SX_EINVAL && s == NULL);
+  sx_options_init(&o); o.lang = (sx_lang)-1;
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  sx_options_init(&o); o.lang = (sx_lang)3;
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  sx_options_init(&o); o.on_error = (sx_error_policy)5;
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  sx_options_init(&o); o.unit_timeout_s = 0;
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  sx_options_init(&o); o.unit_timeout_s = NAN;
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  sx_options_init(&o); o.struct_size = 8; /* not filled by sx_options_init */
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  memset(&o, 0, sizeof o); /* never initialised */
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL);
+  CHECK(strcmp(sx_lang_name((sx_lang)42), "unknown") == 0);
+  CHECK(strcmp(sx_status_name((sx_status)42), "?") == 0);
+  CHECK(strcmp(sx_status_name((sx_status)-3), "?") == 0);
+  CHECK(strcmp(sx_event_kind_name((sx_event_kind)42), "?") == 0);
+  CHECK(strcmp(sx_strerror(-99), "unknown result code") == 0);
+
+  /* zero-length feeds, NULL buffers, feed/finish/next after finish */
+  s = chunk_only();
+  if (s) {
+    CHECK(sx_feed(s, NULL, 0) == SX_OK);
+    CHECK(sx_feed(s, "", 0) == SX_OK);
+    CHECK(sx_feed(s, NULL, 5) == SX_EINVAL);
+    CHECK(sx_next_event(s, 0, NULL) == SX_EINVAL);
+    CHECK(sx_next_event(s, 0, &ev) == SX_AGAIN && ev == NULL);
+    CHECK(sx_next_event(s, 10, &ev) == SX_AGAIN && ev == NULL); /* waits 10 ms, nothing comes */
+    CHECK(sx_feed(s, "x = 1\n", 6) == SX_OK);
+    CHECK(sx_finish(s) == SX_OK);
+    CHECK(sx_finish(s) == SX_EMISUSE);
+    CHECK(strlen(sx_session_errmsg(s)) > 0);
+    CHECK(sx_feed(s, "x", 1) == SX_EMISUSE);
+    CHECK(sx_feed(s, NULL, 0) == SX_EMISUSE);
+    int n = 0, rc;
+    while ((rc = sx_next_event(s, -1, &ev)) == SX_OK) { /* -1: never blocks once finished */
+      n++;
+      sx_event_free(ev);
+    }
+    CHECK(rc == SX_DONE && ev == NULL);
+    CHECK(n == 2); /* unit_closed, session_done (execute = 0: no unit_done) */
+    CHECK(sx_next_event(s, 0, &ev) == SX_DONE);
+    CHECK(sx_next_event(s, -1, &ev) == SX_DONE);
+    sx_session_free(s);
+  }
+
+  /* sx_next_event without an event queue */
+  sx_options_init(&o);
+  o.mode = SX_MODE_RAW;
+  o.execute = 0;
+  o.queue_events = 0;
+  s = NULL;
+  CHECK(sx_session_new(&o, &s) == SX_OK);
+  if (s) {
+    CHECK(sx_next_event(s, 0, &ev) == SX_EMISUSE);
+    CHECK(sx_finish(s) == SX_OK);
+    CHECK(sx_next_event(s, -1, &ev) == SX_EMISUSE);
+    sx_session_free(s);
+  }
+
+  /* free without finish, before any feed, and mid-unit */
+  s = chunk_only();
+  sx_session_free(s);
+  s = chunk_only();
+  if (s) CHECK(sx_feed(s, "def f():\n    return", 19) == SX_OK);
+  sx_session_free(s);
+
+  /* a callback that calls sx_feed / sx_finish / sx_next_event(-1) /
+   * sx_session_free on its own session: refused, no deadlock */
+  {
+    struct reentry r;
+    memset(&r, 0, sizeof r);
+    sx_options_init(&o);
+    o.mode = SX_MODE_RAW;
+    o.execute = 0;
+    o.on_event = reenter;
+    o.user = &r;
+    CHECK(sx_session_new(&o, &r.s) == SX_OK);
+    if (r.s) {
+      CHECK(sx_feed(r.s, "x = 1\n", 6) == SX_OK);
+      CHECK(r.calls == 1);
+      CHECK(r.feed_rc == SX_EMISUSE);
+      CHECK(r.finish_rc == SX_EMISUSE);
+      CHECK(r.next_rc == SX_OK || r.next_rc == SX_AGAIN);
+      CHECK(sx_finish(r.s) == SX_OK); /* the refused calls left no trace */
+      sx_session_free(r.s);
+    }
+  }
+
+  /* "no limit": a huge or infinite unit_timeout_s runs units normally */
+  {
+    double limits[2] = {1e12, INFINITY};
+    for (int i = 0; i < 2; ++i) {
+      struct statuses c;
+      memset(&c, 0, sizeof c);
+      sx_options_init(&o);
+      o.mode = SX_MODE_RAW;
+      o.unit_timeout_s = limits[i];
+      o.on_event = count_status;
+      o.user = &c;
+      o.queue_events = 0;
+      s = NULL;
+      CHECK(sx_session_new(&o, &s) == SX_OK);
+      if (!s) continue;
+      CHECK(sx_feed(s, "import time\ntime.sleep(0.05)\nprint(1)\n", 38) == SX_OK);
+      CHECK(sx_finish(s) == SX_OK);
+      CHECK(c.done == 3 && c.ok == 3);
+      if (c.ok != 3) fprintf(stderr, "unit_timeout_s=%g: %s\n", limits[i], c.last_error);
+      sx_session_free(s);
+    }
+  }
+
+  /* a worker that cannot start: units fail clearly, nothing hangs */
+  {
+    struct statuses c;
+    memset(&c, 0, sizeof c);
+    sx_options_init(&o);
+    o.mode = SX_MODE_RAW;
+    o.worker_dir = "/nonexistent/streamexec";
+    o.on_event = count_status;
+    o.user = &c;
+    o.on_error = SX_POLICY_CONTINUE;
+    s = NULL;
+    CHECK(sx_session_new(&o, &s) == SX_OK);
+    if (s) {
+      sx_feed(s, "x = 1\nprint(x)\n", 15);
+      CHECK(sx_finish(s) == SX_STOP);
+      CHECK(c.done == 2 && c.crashed == 2);
+      CHECK(strstr(c.last_error, "WorkerError") != NULL && strstr(c.last_error, "not found") != NULL);
+      sx_session_free(s);
+    }
+  }
+}
 
 int main(void) {
   /* error codes and misuse */
@@ -117,6 +320,8 @@ int main(void) {
   CHECK(last_kind == SX_EVENT_SESSION_DONE);
   CHECK(queued >= 10);
   sx_session_free(s);
+
+  misuse();
 
   if (failures) {
     fprintf(stderr, "capi_c_test: %d check(s) failed\n", failures);

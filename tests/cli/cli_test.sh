@@ -73,5 +73,18 @@ check "stdin raw python, human output, stop" $?
 "$cli" run "$src/examples/algorithms.md" --rate 0 --split bpe > "$tmp/bpe.txt"; rc=$?
 [ $rc = 0 ]; check "bpe split on an example (exit $rc)" $?
 
-echo "$((12 - fails)) passed, $fails failed"
+printf 'print("start")\nimport time\nwhile True: time.sleep(0.05)\nprint("never")\n' > "$tmp/long.py"
+"$cli" run "$tmp/long.py" --rate 0 --timeout 60 --session-timeout 1 --json > "$tmp/long.jsonl"; rc=$?
+[ $rc = 1 ] && grep -q '"status":"limit"' "$tmp/long.jsonl" && grep -q "total time limit of 1 s" "$tmp/long.jsonl" &&
+  ! grep -q '"text":"never' "$tmp/long.jsonl"
+check "--session-timeout ends a long run (exit $rc)" $?
+
+printf 'print("x" * 100000)\n' > "$tmp/big.py"
+"$cli" run "$tmp/big.py" --rate 0 --output-cap 1 --json > "$tmp/big.jsonl"
+grep -q 'truncated at 1024 bytes' "$tmp/big.jsonl"; check "--output-cap truncates with a marker" $?
+
+"$cli" run "$tmp/a.md" --session-timeout -1 2> "$tmp/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ]; check "negative --session-timeout: one-line error, exit 2" $?
+
+echo "$((15 - fails)) passed, $fails failed"
 [ $fails = 0 ]

@@ -47,6 +47,16 @@ struct Trace {
   }
   // unit_done events keyed in order
   std::vector<json> done() const { return of("unit_done"); }
+  // The unit_done event of one unit (null if none) and its status ("<none>").
+  json done_of(long unit) const {
+    for (const auto &e : events)
+      if (e["event"] == "unit_done" && e["unit_id"] == unit) return e;
+    return json();
+  }
+  std::string status_of(long unit) const {
+    json d = done_of(unit);
+    return d.is_null() ? "<none>" : d["status"].get<std::string>();
+  }
   std::string stdout_of(long unit) const {
     std::string s;
     for (const auto &e : events)

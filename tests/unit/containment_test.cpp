@@ -73,7 +73,9 @@ TEST(Containment, UnboundedOutputIsCappedWithAMarker) {
 TEST(Containment, UnboundedAllocationHitsTheAddressSpaceLimit) {
   sx_options o = continuing(20);
   o.worker_memory_bytes = 1ull << 30;
-  Trace r = sandwich("blocks = []\nwhile True:\n    blocks.append(bytearray(32 << 20))\n", o);
+  // bytes(n) is calloc'ed: virtual memory, not touched (fast, and without
+  // the limit the 16 GiB would be allocated: the test then fails, no OOM).
+  Trace r = sandwich("blocks = []\nfor _ in range(512):\n    blocks.append(bytes(32 << 20))\n", o);
   EXPECT_EQ(status_of(r, 2), "error");
   bool mem = false;
   for (const auto &e : r.done())
@@ -111,4 +113,342 @@ TEST(Containment, WorkerDiesWithTheSession) {
   EXPECT_EQ(kill(static_cast<pid_t>(pid), 0), 0);  // alive while the session is
   sx_session_free(s);
   EXPECT_NE(kill(static_cast<pid_t>(pid), 0), 0);  // gone (and reaped) after free
+}
+
+// ---------------------------------------------------------------------------
+// The same hostile cases in every language (issue 8, item 1). Each test runs
+// a `before` unit that prints the worker's pid, the hostile code, and an
+// `after` unit that prints the pid again, through one session with policy
+// continue, and checks: the hostile unit's status, that the later unit ran,
+// and that a worker restart happened exactly when the pid changed and was
+// announced by a worker_restarted event saying the state was lost.
+
+namespace {
+
+struct LangSpec {
+  sx_lang lang;
+  const char *name;
+  std::string before, after;     // each prints "before|after <pid>"
+  std::size_t n_before, n_after;  // how many units each of them is
+  double timeout_s;              // per-unit limit in the timeout tests
+};
+
+const LangSpec kPython{SX_LANG_PYTHON, "python", "import os\nprint('before', os.getpid())\n",
+                       "import os\nprint('after', os.getpid())\n", 2, 2, 1.0};
+const LangSpec kJavaScript{SX_LANG_JAVASCRIPT, "javascript", "console.log('before', process.pid);\n",
+                           "console.log('after', process.pid);\n", 1, 1, 1.0};
+// After a restart the new C++ worker has lost the include: `after` repeats it.
+const LangSpec kCpp{SX_LANG_CPP, "cpp", "#include <unistd.h>\nstd::printf(\"before %d\\n\", (int)getpid());\n",
+                    "#include <unistd.h>\nstd::printf(\"after %d\\n\", (int)getpid());\n", 2, 2, 2.0};
+
+struct Outcome {
+  Trace r;
+  std::string status;  // of the hostile unit (the last unit before `after`)
+  json done;           // its unit_done event
+  long hostile = -1;   // its unit id
+  bool restarted = false;
+  long pid_before = 0, pid_after = 0;
+  std::string message() const { return done.contains("error") ? done["error"].value("message", "") : ""; }
+  std::string type() const { return done.contains("error") ? done["error"].value("type", "") : ""; }
+};
+
+long pid_in(const std::string &out, const std::string &word) {
+  auto p = out.find(word + " ");
+  return p == std::string::npos ? 0 : std::atol(out.c_str() + p + word.size() + 1);
+}
+
+class PerLanguage : public ::testing::TestWithParam<LangSpec> {
+ protected:
+  const LangSpec &L() const { return GetParam(); }
+  std::string pick(const std::string &py, const std::string &js, const std::string &cpp) const {
+    return L().lang == SX_LANG_PYTHON ? py : L().lang == SX_LANG_JAVASCRIPT ? js : cpp;
+  }
+  sx_options opts(double timeout_s = 20) const {
+    sx_options o = sxt::default_options();
+    o.mode = SX_MODE_RAW;
+    o.lang = L().lang;
+    o.on_error = SX_POLICY_CONTINUE;
+    o.unit_timeout_s = timeout_s;
+    return o;
+  }
+  // Runs before + hostile + after and checks what every case has in common.
+  Outcome run(const std::string &hostile, sx_options o) const {
+    Outcome out;
+    out.r = sxt::run_text(o, L().before + hostile + L().after);
+    const Trace &r = out.r;
+    std::vector<json> closed = r.of("unit_closed");
+    EXPECT_GE(closed.size(), L().n_before + L().n_after + 1) << "units were lost";
+    if (closed.size() < L().n_before + L().n_after + 1) return out;
+    long last = closed.back()["unit"]["id"];
+    out.hostile = closed[closed.size() - L().n_after - 1]["unit"]["id"];
+    for (const auto &d : r.done()) {
+      long id = d["unit_id"];
+      if (id == out.hostile) {
+        out.done = d;
+        out.status = d["status"];
+      } else {
+        EXPECT_EQ(d["status"], "ok") << "unit " << id << " of the sandwich: " << d.dump();
+      }
+    }
+    std::string before_out = r.stdout_of(closed[L().n_before - 1]["unit"]["id"]);
+    std::string after_out = r.stdout_of(last);
+    out.pid_before = pid_in(before_out, "before");
+    out.pid_after = pid_in(after_out, "after");
+    EXPECT_GT(out.pid_before, 0) << before_out;
+    EXPECT_GT(out.pid_after, 0) << "the session did not go on after the hostile unit: '" << after_out << "'";
+    // A restart is announced, says that the state was lost, and is real.
+    auto restarts = r.of("worker_restarted");
+    out.restarted = !restarts.empty();
+    EXPECT_LE(restarts.size(), 1u);
+    for (const auto &e : restarts) {
+      EXPECT_EQ(e["lang"], L().name);
+      EXPECT_NE(e["reason"].get<std::string>().find("state was lost"), std::string::npos) << e.dump();
+    }
+    if (out.pid_before > 0 && out.pid_after > 0) {
+      EXPECT_EQ(out.restarted, out.pid_before != out.pid_after)
+          << "worker_restarted must be emitted exactly when the worker changed";
+    }
+    EXPECT_EQ(r.of("session_done").size(), 1u);
+    return out;
+  }
+};
+
+std::string lang_param_name(const ::testing::TestParamInfo<LangSpec> &i) { return i.param.name; }
+// gtest prints the parameter in test names and failures: the language is enough.
+void PrintTo(const LangSpec &l, std::ostream *os) { *os << l.name; }
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Containment, PerLanguage, ::testing::Values(kPython, kJavaScript, kCpp), lang_param_name);
+
+TEST_P(PerLanguage, Segfault) {
+  Outcome o = run(pick("import ctypes\nctypes.string_at(0)\n", "process.kill(process.pid, 'SIGSEGV');\n",
+                       "int *volatile sx_null = nullptr;\n*sx_null = 1;\n"),
+                  opts());
+  EXPECT_EQ(o.status, "crashed");
+  EXPECT_NE(o.message().find("signal 11"), std::string::npos) << o.done.dump();
+  EXPECT_TRUE(o.restarted);
+}
+
+TEST_P(PerLanguage, Abort) {
+  Outcome o = run(pick("import os\nos.abort()\n", "process.abort();\n", "std::abort();\n"), opts());
+  EXPECT_EQ(o.status, "crashed");
+  EXPECT_NE(o.message().find("signal 6"), std::string::npos) << o.done.dump();
+  EXPECT_TRUE(o.restarted);
+}
+
+// The language's ordinary exit: Python's sys.exit and JavaScript's
+// process.exit are errors of the unit (the worker and its state live on);
+// C++'s std::exit ends the worker: a crash, and a new worker.
+TEST_P(PerLanguage, ExitCall) {
+  Outcome o = run(pick("import sys\nsys.exit(3)\n", "process.exit(3);\n", "std::exit(3);\n"), opts());
+  if (L().lang == SX_LANG_CPP) {
+    EXPECT_EQ(o.status, "crashed");
+    EXPECT_NE(o.message().find("exited with code 3"), std::string::npos) << o.done.dump();
+    EXPECT_TRUE(o.restarted);
+  } else {
+    EXPECT_EQ(o.status, "error");
+    EXPECT_EQ(o.type(), L().lang == SX_LANG_PYTHON ? "SystemExit" : "ProcessExit") << o.done.dump();
+    EXPECT_FALSE(o.restarted);
+  }
+}
+
+// The raw exit system call bypasses the language's exit handling: a crash.
+// (JavaScript has no raw exit: process.reallyExit is intercepted too.)
+TEST_P(PerLanguage, RawExit) {
+  Outcome o = run(pick("import os\nos._exit(3)\n", "process.reallyExit(3);\n", "_exit(3);\n"), opts());
+  if (L().lang == SX_LANG_JAVASCRIPT) {
+    EXPECT_EQ(o.status, "error");
+    EXPECT_EQ(o.type(), "ProcessExit") << o.done.dump();
+    EXPECT_FALSE(o.restarted);
+    return;
+  }
+  EXPECT_EQ(o.status, "crashed");
+  EXPECT_NE(o.message().find("exited with code 3"), std::string::npos) << o.done.dump();
+  EXPECT_TRUE(o.restarted);
+}
+
+TEST_P(PerLanguage, SelfSigkill) {
+  Outcome o = run(pick("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+                       "process.kill(process.pid, 'SIGKILL');\n", "#include <csignal>\nraise(SIGKILL);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "crashed");
+  EXPECT_NE(o.message().find("signal 9"), std::string::npos) << o.done.dump();
+  EXPECT_TRUE(o.restarted);
+}
+
+// kill(0, SIGTERM) signals the caller's process group: the worker's own, never
+// the host's (the host, i.e. this test, would die of it).
+TEST_P(PerLanguage, ProcessGroupKillDoesNotReachTheHost) {
+  Outcome o = run(pick("import os, signal\nos.kill(0, signal.SIGTERM)\n", "process.kill(0, 'SIGTERM');\n",
+                       "#include <csignal>\nkill(0, SIGTERM);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "crashed");
+  EXPECT_NE(o.message().find("signal 15"), std::string::npos) << o.done.dump();
+  EXPECT_TRUE(o.restarted);
+}
+
+// Python and JavaScript are interrupted (SIGINT) and keep their worker and
+// state; a JIT-compiled C++ loop cannot be interrupted: killed, restarted.
+TEST_P(PerLanguage, InfiniteCpuLoopTimesOut) {
+  Outcome o = run(pick("while True:\n    pass\n", "for (;;) {}\n",
+                       "volatile unsigned long sx_spin = 0;\nfor (;;) ++sx_spin;\n"),
+                  opts(L().timeout_s));
+  EXPECT_EQ(o.status, "timeout");
+  EXPECT_EQ(o.type(), "Timeout");
+  EXPECT_EQ(o.restarted, L().lang == SX_LANG_CPP);
+}
+
+TEST_P(PerLanguage, SleepForeverTimesOut) {
+  // JavaScript: a synchronous wait (Atomics.wait) that no interrupt ends.
+  Outcome o = run(pick("import time\ntime.sleep(1e6)\n",
+                       "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n",
+                       "sleep(1000000);\n"),
+                  opts(L().timeout_s));
+  EXPECT_EQ(o.status, "timeout");
+  EXPECT_EQ(o.type(), "Timeout");
+  if (L().lang == SX_LANG_PYTHON) {
+    EXPECT_FALSE(o.restarted);  // SIGINT ends the sleep
+  }
+  if (L().lang == SX_LANG_CPP) {
+    EXPECT_TRUE(o.restarted);
+  }
+}
+
+TEST(Containment, JavaScriptAwaitForeverTimesOutAndKeepsTheWorker) {
+  sx_options o = sxt::default_options();
+  o.mode = SX_MODE_RAW;
+  o.lang = SX_LANG_JAVASCRIPT;
+  o.on_error = SX_POLICY_CONTINUE;
+  o.unit_timeout_s = 1;
+  Trace r = sxt::run_text(o, "let kept = 41;\nawait new Promise(r => setTimeout(r, 1e9));\nconsole.log(kept + 1);\n");
+  EXPECT_EQ(status_of(r, 1), "timeout");
+  EXPECT_EQ(r.stdout_of(2), "42\n");
+  EXPECT_TRUE(r.of("worker_restarted").empty());
+}
+
+// The unit ignores (or takes over) SIGINT and SIGTERM, then loops: it is still
+// stopped at its time limit (SIGKILL after the grace period if need be).
+TEST_P(PerLanguage, SignalHandlersDoNotPreventTheTimeout) {
+  Outcome o = run(pick("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                       "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass\n",
+                       "process.on('SIGINT', () => {});\nprocess.on('SIGTERM', () => {});\nfor (;;) {}\n",
+                       "#include <csignal>\nstd::signal(SIGINT, SIG_IGN);\nstd::signal(SIGTERM, SIG_IGN);\n"
+                       "volatile unsigned long sx_spin2 = 0;\nfor (;;) ++sx_spin2;\n"),
+                  opts(L().timeout_s));
+  EXPECT_EQ(o.status, "timeout");
+  // Python ignoring SIGINT and C++ need the kill; JavaScript refuses the
+  // SIGINT listener, so its interrupt still works.
+  if (L().lang != SX_LANG_JAVASCRIPT) {
+    EXPECT_TRUE(o.restarted);
+  }
+}
+
+// Allocations that would succeed without the address-space limit (virtual
+// memory, never touched: 16 GiB in 32 MiB blocks) fail under it.
+TEST_P(PerLanguage, UnboundedAllocationHitsTheAddressSpaceLimit) {
+  sx_options o = opts();
+  o.worker_memory_bytes = L().lang == SX_LANG_PYTHON ? (1ull << 30) : (3ull << 30);
+  Outcome out = run(pick("blocks = [bytes(32 << 20) for _ in range(512)]; print('allocated', len(blocks))\n",
+                         "for (let i = 0, b = []; i < 512; i++) { b.push(new ArrayBuffer(32 << 20)); "
+                         "if (i == 511) console.log('allocated', b.length); }\n",
+                         "for (int i = 0; i < 512; ++i) if (!new char[32 << 20] || i == 511) std::puts(\"allocated 512\");\n"),
+                    o);
+  // The allocating unit fails with the language's out-of-memory error.
+  EXPECT_EQ(out.r.all_stdout().find("allocated 512"), std::string::npos) << "the limit was not applied";
+  bool oom = false;
+  for (const auto &d : out.r.done()) {
+    if (!d.contains("error")) continue;
+    std::string t = d["error"].value("type", ""), m = d["error"].value("message", "");
+    if (t == "MemoryError" || t == "RangeError" || m.find("bad_alloc") != std::string::npos ||
+        t.find("bad_alloc") != std::string::npos || d["status"] == "limit" || d["status"] == "crashed")
+      oom = true;
+  }
+  EXPECT_TRUE(oom) << "no out-of-memory error reported";
+}
+
+TEST_P(PerLanguage, UnboundedOutputIsCappedWithAMarker) {
+  sx_options o = opts();
+  o.output_cap_bytes = 1 << 20;
+  // 30 MB of output against a 1 MiB cap.
+  Outcome out = run(pick("import sys\nfor i in range(300000):\n    sys.stdout.write('x' * 99 + '\\n')\n",
+                         "for (let i = 0; i < 300000; i++) process.stdout.write('x'.repeat(99) + '\\n');\n",
+                         "for (int i = 0; i < 300000; ++i) std::fputs(std::string(99, 'x').append(1, '\\n').c_str(), stdout);\n"),
+                    o);
+  std::string text = out.r.stdout_of(out.hostile);
+  EXPECT_LE(text.size(), (1u << 20) + 200);
+  EXPECT_GE(text.size(), (1u << 20));
+  EXPECT_NE(text.find("truncated at 1048576 bytes"), std::string::npos);
+  EXPECT_EQ(out.status, "ok");
+  EXPECT_FALSE(out.restarted);
+}
+
+// A unit closes fds 0/1/2: the worker puts them back after the unit, so the
+// next unit's output is still captured (`run` checks "after <pid>").
+TEST_P(PerLanguage, ClosingStdFdsDoesNotBreakTheWorker) {
+  Outcome o = run(pick("import os\nos.close(0); os.close(1); os.close(2)\n",
+                       "const fs = require('fs');\nfs.closeSync(0); fs.closeSync(1); fs.closeSync(2);\n",
+                       "close(0); close(1); close(2);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "ok") << o.done.dump();
+  EXPECT_FALSE(o.restarted);
+  EXPECT_EQ(o.pid_before, o.pid_after);
+}
+
+// Replacing fds 1/2 (dup2 of /dev/null over them) is undone too; in
+// JavaScript the unit destroys process.stdout/stderr instead.
+TEST_P(PerLanguage, RedirectingStdFdsDoesNotBreakTheWorker) {
+  Outcome o = run(pick("import os\nfd = os.open('/dev/null', os.O_WRONLY)\nos.dup2(fd, 1); os.dup2(fd, 2)\n",
+                       "process.stdout.destroy(); process.stderr.destroy();\n",
+                       "#include <fcntl.h>\nint sx_nfd = open(\"/dev/null\", O_WRONLY);\ndup2(sx_nfd, 1); dup2(sx_nfd, 2);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "ok") << o.done.dump();
+  EXPECT_FALSE(o.restarted);
+}
+
+// Writing to fds 1 and 2 directly (below the language's own streams) is
+// captured as the unit's stdout/stderr.
+TEST_P(PerLanguage, WritesToStdFdsAreCapturedPerUnit) {
+  Outcome o = run(pick("import os\nos.write(1, b'raw out\\n'); os.write(2, b'raw err\\n')\n",
+                       "const fs = require('fs');\nfs.writeSync(1, 'raw out\\n'); fs.writeSync(2, 'raw err\\n');\n",
+                       "write(1, \"raw out\\n\", 8); write(2, \"raw err\\n\", 8);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "ok") << o.done.dump();
+  // Each write belongs to the unit that made it (one or two units here).
+  long out_unit = -1, err_unit = -1;
+  for (const auto &c : o.r.of("unit_closed")) {
+    std::string code = c["unit"]["code"];
+    if (code.find("raw out") != std::string::npos) out_unit = c["unit"]["id"];
+    if (code.find("raw err") != std::string::npos) err_unit = c["unit"]["id"];
+  }
+  EXPECT_EQ(o.r.stdout_of(out_unit), "raw out\n");
+  std::string err, all_err;
+  for (const auto &e : o.r.of("output")) {
+    if (e["stream"] != "stderr") continue;
+    all_err += e["text"].get<std::string>();
+    if (e["unit_id"] == err_unit) err += e["text"].get<std::string>();
+  }
+  EXPECT_EQ(err, "raw err\n");
+  EXPECT_EQ(all_err, "raw err\n");
+}
+
+// Bytes that are not a frame on the protocol pipe (fd 4): the host treats the
+// worker as dead, kills it and starts another.
+TEST_P(PerLanguage, GarbageOnTheProtocolPipeIsACrash) {
+  Outcome o = run(pick("import os\nos.write(4, b'\\xff\\xff\\xff\\x7f garbage')\n",
+                       "require('fs').writeSync(4, Buffer.from([0xff, 0xff, 0xff, 0x7f, 0x20, 0x67]));\n",
+                       "write(4, \"\\xff\\xff\\xff\\x7f garbage\", 12);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "crashed") << o.done.dump();
+  EXPECT_TRUE(o.restarted);
+}
+
+// Closing the protocol fds (3: host -> worker, 4: worker -> host).
+TEST_P(PerLanguage, ClosingTheProtocolPipeIsACrash) {
+  Outcome o = run(pick("import os\nos.close(3); os.close(4)\n",
+                       "const fs = require('fs');\nfs.closeSync(3); fs.closeSync(4);\n",
+                       "close(3); close(4);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "crashed") << o.done.dump();
+  EXPECT_TRUE(o.restarted);
 }

@@ -1,23 +1,24 @@
 // The C++ worker (streamexec-worker-cpp, clang-repl) driven directly over its
-// protocol: fds 3/4, 4-byte little-endian length + JSON (backends/common/protocol.h).
-#include <fcntl.h>
-#include <poll.h>
+// protocol: fds 3/4, 4-byte little-endian length + JSON (backends/common/protocol.h),
+// through sx::WorkerProcess (backends/worker_client.h).
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "backends/worker_client.h"
 
 extern char **environ;
 
@@ -36,40 +37,48 @@ struct Result {
   double exec_ms = 0;
 };
 
+// Sets environment variables for as long as it lives (for the worker that
+// WorkerProcess::spawn starts with the test's environment): unsets every
+// variable named `prefix`..., then sets `entries` ("NAME=value"); restores
+// all of them at the end.
+class ScopedEnv {
+ public:
+  ScopedEnv(const std::string &prefix, const std::vector<std::string> &entries) {
+    std::vector<std::string> names;
+    for (char **e = environ; *e; ++e) {
+      if (strncmp(*e, prefix.c_str(), prefix.size()) == 0) names.push_back(name_of(*e));
+    }
+    for (const auto &e : entries) names.push_back(name_of(e));
+    for (const auto &n : names) {
+      const char *v = getenv(n.c_str());
+      saved_.emplace_back(n, v ? std::optional<std::string>(v) : std::nullopt);
+    }
+    for (const auto &n : names) unsetenv(n.c_str());
+    for (const auto &e : entries) setenv(name_of(e).c_str(), e.substr(e.find('=') + 1).c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto &[name, value] : saved_) {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+      else unsetenv(name.c_str());
+    }
+  }
+
+ private:
+  static std::string name_of(const std::string &entry) { return entry.substr(0, entry.find('=')); }
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// One worker process (sx::WorkerProcess: fds 3/4, framing of protocol.h).
 class Worker {
  public:
-  // env: extra "NAME=value" entries.
+  // env: the worker's SX_CPP_* variables, "NAME=value" (none of the test's own).
   explicit Worker(const std::vector<std::string> &env = {}) {
-    int to_child[2], from_child[2];
-    if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(from_child, O_CLOEXEC) != 0) return;
-    // Source fds >= 10, so dup2 onto 3/4 never maps an fd onto itself.
-    int child_in = fcntl(to_child[0], F_DUPFD_CLOEXEC, 10);
-    int child_out = fcntl(from_child[1], F_DUPFD_CLOEXEC, 10);
-    close(to_child[0]);
-    close(from_child[1]);
-    in_ = to_child[1];
-    out_ = from_child[0];
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, child_in, 3);
-    posix_spawn_file_actions_adddup2(&fa, child_out, 4);
-    std::vector<std::string> envs;
-    for (char **e = environ; *e; ++e) {
-      if (strncmp(*e, "SX_CPP_", 7) != 0) envs.emplace_back(*e);
-    }
-    for (const auto &e : env) envs.push_back(e);
-    std::vector<char *> envp;
-    for (auto &e : envs) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string path = kWorker;
-    char *argv[] = {path.data(), nullptr};
     auto t0 = std::chrono::steady_clock::now();
-    if (posix_spawn(&pid_, path.c_str(), &fa, nullptr, argv, envp.data()) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    close(child_in);
-    close(child_out);
-    if (pid_ < 0) return;
+    {
+      ScopedEnv scoped("SX_CPP_", env);
+      proc_ = sx::WorkerProcess::spawn(kWorker, sx::WorkerLimits{}, &fatal);
+    }
+    if (!proc_) return;
     for (;;) {
       json m;
       if (!recv(&m)) return;
@@ -89,33 +98,19 @@ class Worker {
     }
   }
 
+  // Asks the worker to shut down and gives it 2 s; ~WorkerProcess kills it if
+  // it is still running then.
   ~Worker() {
-    if (in_ >= 0) {
-      send({{"op", "shutdown"}});
-      close(in_);
-    }
-    if (pid_ > 0 && !reaped_) {
-      // Give it a moment to exit on its own, then make sure.
-      for (int i = 0; i < 200; ++i) {
-        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-          reaped_ = true;
-          break;
-        }
-        usleep(10000);
-      }
-      if (!reaped_) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-      }
-    }
-    if (out_ >= 0) close(out_);
+    if (!proc_) return;
+    proc_->send({{"op", "shutdown"}});
+    proc_->reap(2000);
   }
 
   Result exec(const std::string &code, int line = 1) {
     Result r;
-    send({{"op", "exec"},
-          {"stop_on_error", false},
-          {"units", json::array({{{"id", next_id_}, {"code", code}, {"line", line}, {"col", 0}}})}});
+    proc_->send({{"op", "exec"},
+                 {"stop_on_error", false},
+                 {"units", json::array({{{"id", next_id_}, {"code", code}, {"line", line}, {"col", 0}}})}});
     std::int64_t id = next_id_++;
     for (;;) {
       json m;
@@ -136,18 +131,11 @@ class Worker {
     }
   }
 
-  // Waits for the worker to end; returns the waitpid status.
-  int wait_exit() {
-    int st = 0;
-    for (int i = 0; i < 3000 && !reaped_; ++i) {  // <= 30 s
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        reaped_ = true;
-        return st;
-      }
-      usleep(10000);
-    }
-    ADD_FAILURE() << "worker did not exit";
-    return -1;
+  // Waits (<= 30 s) for the worker to end; how it ended, in the words of
+  // WorkerProcess::exit_description().
+  std::string wait_exit() {
+    if (!proc_->reap(30000)) ADD_FAILURE() << "worker did not exit";
+    return proc_->exit_description();
   }
 
   bool ready = false;
@@ -156,49 +144,15 @@ class Worker {
   double startup_ms = 0, ready_wall_ms = 0;
 
  private:
-  void send(const json &m) {
-    std::string p = m.dump();
-    std::uint32_t n = static_cast<std::uint32_t>(p.size());
-    unsigned char hdr[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                            static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
-    std::string buf(reinterpret_cast<char *>(hdr), 4);
-    buf += p;
-    std::size_t off = 0;
-    while (off < buf.size()) {
-      ssize_t w = write(in_, buf.data() + off, buf.size() - off);
-      if (w <= 0) return;  // worker gone (SIGPIPE is ignored by gtest? make sure below)
-      off += static_cast<std::size_t>(w);
-    }
-  }
+  // A unit never takes 2 minutes here.
+  bool recv(json *m) { return proc_->recv(m, 120000) == sx::WorkerProcess::Read::Frame; }
 
-  bool read_exact(char *p, std::size_t n) {
-    while (n > 0) {
-      pollfd pfd{out_, POLLIN, 0};
-      int pr = poll(&pfd, 1, 120000);  // a unit never takes 2 minutes here
-      if (pr <= 0) return false;
-      ssize_t r = read(out_, p, n);
-      if (r <= 0) return false;
-      p += r;
-      n -= static_cast<std::size_t>(r);
-    }
-    return true;
-  }
-
-  bool recv(json *m) {
-    unsigned char hdr[4];
-    if (!read_exact(reinterpret_cast<char *>(hdr), 4)) return false;
-    std::uint32_t n = hdr[0] | (hdr[1] << 8) | (hdr[2] << 16) | (static_cast<std::uint32_t>(hdr[3]) << 24);
-    std::string p(n, '\0');
-    if (!read_exact(p.data(), n)) return false;
-    *m = json::parse(p);
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int in_ = -1, out_ = -1;
-  bool reaped_ = false;
+  std::unique_ptr<sx::WorkerProcess> proc_;
   std::int64_t next_id_ = 1;
 };
+
+// exit_description() of a worker killed by `sig`.
+std::string killed_by(int sig) { return "killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")"; }
 
 bool have_worker() { return access(kWorker.c_str(), X_OK) == 0; }
 
@@ -435,8 +389,7 @@ TEST(CppWorkerCrash, SegfaultKillsTheWorker) {
   EXPECT_TRUE(r.eof);
   EXPECT_EQ(r.out, "partial");  // flushed by the crash handler before dying
   EXPECT_NE(r.err.find("signal 11"), std::string::npos) << r.err;
-  int st = w.wait_exit();
-  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) << st;
+  EXPECT_EQ(w.wait_exit(), killed_by(SIGSEGV));
 }
 
 TEST(CppWorkerCrash, ExitEndsTheWorkerWithItsCode) {
@@ -447,8 +400,7 @@ TEST(CppWorkerCrash, ExitEndsTheWorkerWithItsCode) {
   Result r = w.exec("#include <cstdlib>\n#include <cstdio>\nprintf(\"bye\");\nexit(3);");
   EXPECT_TRUE(r.eof);
   EXPECT_EQ(r.out, "bye");
-  int st = w.wait_exit();
-  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 3) << st;
+  EXPECT_EQ(w.wait_exit(), "exited with code 3");
 }
 
 TEST(CppWorkerCrash, AbortAndTerminateKillTheWorker) {
@@ -463,8 +415,7 @@ TEST(CppWorkerCrash, AbortAndTerminateKillTheWorker) {
   EXPECT_TRUE(r.eof);
   EXPECT_NE(r.err.find("terminate called after throwing an instance of 'std::logic_error'"), std::string::npos)
       << r.err;
-  int st = w.wait_exit();
-  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT) << st;
+  EXPECT_EQ(w.wait_exit(), killed_by(SIGABRT));
 }
 
 TEST(CppWorkerStartup, FlagsFromEnvironment) {

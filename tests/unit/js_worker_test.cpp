@@ -1,6 +1,7 @@
 // streamexec-worker-javascript, driven directly over its protocol (fds 3/4,
-// 4-byte little-endian length + JSON; backends/common/protocol.h), without
-// the scheduler or a JavaScript chunker.
+// 4-byte little-endian length + JSON; backends/common/protocol.h) through
+// sx::WorkerProcess (backends/worker_client.h), without the scheduler or a
+// JavaScript chunker.
 //
 // Worker semantics checked here (backends/javascript/js_worker.cpp):
 // one global context (top-level let/const/class/function persist), output
@@ -10,26 +11,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <fstream>
+#include <cstdlib>
 #include <memory>
 #include <numeric>
-#include <poll.h>
-#include <spawn.h>
 #include <string>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-extern char **environ;
+#include "backends/worker_client.h"
 
 namespace {
 
@@ -57,44 +53,14 @@ struct Unit {
   std::string traceback() const { return error.is_object() ? error.value("traceback", "") : ""; }
 };
 
+// One worker process (sx::WorkerProcess: fds 3/4, framing of protocol.h).
 class Worker {
  public:
-  // Spawns the worker with the protocol pipes on fds 3/4 and waits for "ready".
+  // Spawns the worker and waits for "ready".
   bool start(std::string *why) {
-    int to[2], from[2];
-    if (!high_pipe(to) || !high_pipe(from)) {
-      *why = "pipe failed";
-      return false;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, to[0], 3);
-    posix_spawn_file_actions_adddup2(&fa, from[1], 4);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGPIPE);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::string exe = worker_path();
-    char *argv[] = {exe.data(), nullptr};
     auto t0 = Clock::now();
-    int rc = posix_spawn(&pid_, exe.c_str(), &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(to[0]);
-    close(from[1]);
-    to_ = to[1];
-    from_ = from[0];
-    if (rc != 0) {
-      *why = std::string("posix_spawn: ") + strerror(rc);
-      pid_ = -1;
-      return false;
-    }
+    proc_ = sx::WorkerProcess::spawn(worker_path(), sx::WorkerLimits{}, why);
+    if (!proc_) return false;
     json m;
     if (!recv(&m, 60000) || m.value("op", "") != "ready") {
       *why = "no ready frame: " + m.dump();
@@ -105,22 +71,12 @@ class Worker {
     return true;
   }
 
+  // Asks the worker to shut down and gives it 2 s; ~WorkerProcess kills it if
+  // it is still running then.
   ~Worker() {
-    if (pid_ <= 0) return;
-    send({{"op", "shutdown"}});
-    for (int i = 0; i < 200; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(to_);
-    close(from_);
+    if (!proc_) return;
+    proc_->send({{"op", "shutdown"}});
+    proc_->reap(2000);
   }
 
   // Runs one unit; `interrupt_after_ms` >= 0 sends SIGINT that long after the
@@ -129,7 +85,7 @@ class Worker {
     auto units = json::array({{{"id", next_id_}, {"code", code}, {"line", line}, {"col", col}}});
     ++next_id_;
     auto t0 = Clock::now();
-    send({{"op", "exec"}, {"stop_on_error", false}, {"units", units}});
+    proc_->send({{"op", "exec"}, {"stop_on_error", false}, {"units", units}});
     auto r = collect(1, interrupt_after_ms);
     r[0].wall_ms = ms_since(t0);
     return r[0];
@@ -139,73 +95,17 @@ class Worker {
   std::vector<Unit> run_batch(const std::vector<std::string> &codes, bool stop_on_error) {
     json units = json::array();
     for (const auto &c : codes) units.push_back({{"id", next_id_++}, {"code", c}, {"line", 1}, {"col", 0}});
-    send({{"op", "exec"}, {"stop_on_error", stop_on_error}, {"units", units}});
+    proc_->send({{"op", "exec"}, {"stop_on_error", stop_on_error}, {"units", units}});
     return collect(codes.size(), -1);
   }
 
-  void signal(int sig) { kill(pid_, sig); }
-  pid_t pid() const { return pid_; }
+  void signal(int sig) { proc_->signal(sig); }
 
   double ready_wall_ms = 0;
   double startup_ms = 0;
 
  private:
-  static bool high_pipe(int fds[2]) {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) return false;
-    for (int i = 0; i < 2; ++i) {
-      fds[i] = fcntl(p[i], F_DUPFD_CLOEXEC, 10);  // >= 10: dup2 onto 3/4 never maps an fd onto itself
-      close(p[i]);
-    }
-    return fds[0] >= 0 && fds[1] >= 0;
-  }
-
-  bool send(const json &m) {
-    std::string payload = m.dump();
-    std::uint32_t n = static_cast<std::uint32_t>(payload.size());
-    std::string frame = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
-                         static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
-    frame += payload;
-    const char *p = frame.data();
-    std::size_t left = frame.size();
-    while (left > 0) {
-      ssize_t w = write(to_, p, left);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
-      p += w;
-      left -= static_cast<std::size_t>(w);
-    }
-    return true;
-  }
-
-  // Reads exactly n bytes within the deadline.
-  bool read_exact(char *p, std::size_t n, Clock::time_point deadline) {
-    while (n > 0) {
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-      if (left <= 0) return false;
-      pollfd pf{from_, POLLIN, 0};
-      int pr = poll(&pf, 1, left);
-      if (pr < 0 && errno == EINTR) continue;
-      if (pr <= 0) return false;
-      ssize_t r = read(from_, p, n);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return false;
-      p += r;
-      n -= static_cast<std::size_t>(r);
-    }
-    return true;
-  }
-
-  bool recv(json *out, int timeout_ms) {
-    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    unsigned char hdr[4];
-    if (!read_exact(reinterpret_cast<char *>(hdr), 4, deadline)) return false;
-    std::uint32_t n = hdr[0] | (hdr[1] << 8) | (hdr[2] << 16) | (static_cast<std::uint32_t>(hdr[3]) << 24);
-    std::string payload(n, '\0');
-    if (!read_exact(payload.data(), n, deadline)) return false;
-    *out = json::parse(payload);
-    return true;
-  }
+  bool recv(json *out, int timeout_ms) { return proc_->recv(out, timeout_ms) == sx::WorkerProcess::Read::Frame; }
 
   std::vector<Unit> collect(std::size_t n, int interrupt_after_ms) {
     std::vector<Unit> res;
@@ -221,7 +121,7 @@ class Worker {
       std::string op = m.value("op", "");
       if (op == "started" && interrupt_after_ms >= 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(interrupt_after_ms));
-        kill(pid_, SIGINT);
+        proc_->signal(SIGINT);
       } else if (op == "output") {
         (m.value("stream", "") == "stderr" ? cur.err : cur.out) += m.value("text", "");
       } else if (op == "done") {
@@ -243,8 +143,7 @@ class Worker {
     return res;
   }
 
-  pid_t pid_ = -1;
-  int to_ = -1, from_ = -1;
+  std::unique_ptr<sx::WorkerProcess> proc_;
   std::int64_t next_id_ = 1;
 };
 

@@ -36,6 +36,8 @@ struct Args {
   bool serial = false;
   bool json = false;
   double timeout = 30;
+  double session_timeout = 0;
+  std::uint64_t max_memory_mb = 0, max_procs = 512, max_open_files = 0, output_cap_kb = 8192;
   std::string policy = "stop";
   bool no_batching = false;
   bool keep_feeding = false;
@@ -340,6 +342,8 @@ int run(const Args &a, bool chunk_only) {
   }
   if (a.rate < 0) die("--rate must be ≥ 0");
   if (!(a.timeout > 0)) die("--timeout must be > 0");
+  if (!(a.session_timeout >= 0)) die("--session-timeout must be ≥ 0");
+  if (a.output_cap_kb == 0) die("--output-cap must be > 0");
   if (a.policy != "stop" && a.policy != "continue") die(fmt::format("unknown --policy '{}' (stop, continue)", a.policy));
   std::vector<std::string> tokens = split_input(data, a.split, a.bpe_file);
 
@@ -354,6 +358,11 @@ int run(const Args &a, bool chunk_only) {
   opt.batching = a.no_batching ? 0 : 1;
   opt.on_error = a.policy == "continue" ? SX_POLICY_CONTINUE : SX_POLICY_STOP;
   opt.unit_timeout_s = a.timeout;
+  opt.session_timeout_s = a.session_timeout;
+  opt.worker_memory_bytes = a.max_memory_mb << 20;
+  opt.worker_max_processes = a.max_procs;
+  opt.worker_max_open_files = a.max_open_files;
+  opt.output_cap_bytes = a.output_cap_kb << 10;
   opt.on_event = on_event;
   opt.user = &printer;
   opt.queue_events = 0;
@@ -433,6 +442,17 @@ int main(int argc, char **argv) {
   runc->add_option("--rate", a.rate, "tokens per second (0 = as fast as possible)")->capture_default_str();
   runc->add_flag("--serial", a.serial, "classic mode: generate everything, then execute");
   runc->add_option("--timeout", a.timeout, "per-unit wall-clock limit in seconds")->capture_default_str();
+  runc->add_option("--session-timeout", a.session_timeout, "wall-clock limit of the whole run in seconds (0 = none)")
+      ->capture_default_str();
+  runc->add_option("--max-memory", a.max_memory_mb, "address space of each worker in MiB (RLIMIT_AS; 0 = none)")
+      ->capture_default_str();
+  runc->add_option("--max-procs", a.max_procs,
+                   "processes+threads of each worker and its children (pids cgroup or RLIMIT_NPROC; 0 = none)")
+      ->capture_default_str();
+  runc->add_option("--max-open-files", a.max_open_files, "open files of each worker (RLIMIT_NOFILE; 0 = inherit)")
+      ->capture_default_str();
+  runc->add_option("--output-cap", a.output_cap_kb, "stdout+stderr kept per unit in KiB (the rest is cut with a marker)")
+      ->capture_default_str();
   runc->add_option("--policy", a.policy, "after a failed unit: stop | continue")->capture_default_str();
   runc->add_flag("--no-batching", a.no_batching, "dispatch one unit per message");
   runc->add_flag("--keep-feeding", a.keep_feeding, "keep streaming after a stop is advised");

@@ -154,6 +154,9 @@ const Hostile kHostile[] = {
     {"python", "allocate without bound", "b = []\nwhile True: b.append(bytearray(1 << 26))\n", "error|timeout"},
     {"python", "print without bound", "while True: print('x' * 1000)\n", "timeout"},
     {"python", "close fds 0/1/2", "import os; os.close(0); os.close(1); os.close(2)\n", "ok"},
+    {"python", "fork bomb", "import os\nwhile True: os.fork()\n", "error|timeout"},
+    {"python", "background child", "import subprocess; subprocess.Popen(['sleep', '600'])\nwhile True: pass\n",
+     "timeout"},
     {"python", "garbage on protocol fd", "import os; os.write(4, b'\\xff\\xff\\xff\\x7fjunk')\n", "crashed"},
     {"javascript", "process.exit", "process.exit(3);\n", "error"},  // intercepted by the worker
     {"javascript", "cpu loop", "while (true) {}\n", "timeout"},
@@ -164,6 +167,7 @@ const Hostile kHostile[] = {
     {"cpp", "abort", "#include <cstdlib>\nstd::abort();\n", "crashed"},
     {"cpp", "exit", "std::exit(3);\n", "crashed"},
     {"cpp", "cpu loop", "for (;;) {}\n", "timeout"},
+    {"cpp", "fork bomb", "#include <unistd.h>\nfor (;;) fork();\n", "timeout"},
 };
 
 }  // namespace
@@ -198,6 +202,7 @@ int main(int argc, char **argv) {
       Sink sink;
       sx_options o = collecting_options(&sink, 1);
       o.output_cap_bytes = 1 << 20;
+      o.worker_max_processes = 128;
       // V8 reserves a large virtual address range at start-up: give it room.
       o.worker_memory_bytes = std::string(h.lang) == "javascript" ? 8ull << 30 : 1ull << 30;
       o.mode = SX_MODE_RAW;
