@@ -262,7 +262,8 @@ void sx_session_free(sx_session *s);
 
 /* -------------------------------------------------------------- Utilities */
 
-/* Names of enum values: "python", "ok", "unit_done" … Static; never NULL. */
+/* Names of enum values: "python", "ok", "unit_done" … (a value outside
+ * the enum: "unknown" for a language, else "?"). Static; never NULL. */
 const char *sx_lang_name(sx_lang lang);
 const char *sx_status_name(sx_status status);
 const char *sx_event_kind_name(sx_event_kind kind);

@@ -2,6 +2,7 @@
 // this boundary.
 #include "streamexec.h"
 
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -95,6 +96,19 @@ struct sx_session {
   }
 };
 
+namespace {
+// A C caller may store any int in an enum field; reading it as the C++ enum
+// type would be undefined behaviour for values outside the enumerators, so
+// the fields are checked as the ints they are.
+template <class E>
+int enum_value(const E &e) {
+  static_assert(sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+}  // namespace
+
 extern "C" {
 
 const char *sx_strerror(int code) {
@@ -140,9 +154,10 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   if (!out) return SX_EINVAL;
   *out = nullptr;
   if (!opt || opt->struct_size != sizeof(sx_options)) return SX_EINVAL;
-  if (opt->mode != SX_MODE_MARKDOWN && opt->mode != SX_MODE_RAW) return SX_EINVAL;
-  if (opt->lang < SX_LANG_PYTHON || opt->lang > SX_LANG_CPP) return SX_EINVAL;
-  if (opt->on_error != SX_POLICY_STOP && opt->on_error != SX_POLICY_CONTINUE) return SX_EINVAL;
+  int mode = enum_value(opt->mode), lang = enum_value(opt->lang), on_error = enum_value(opt->on_error);
+  if (mode != SX_MODE_MARKDOWN && mode != SX_MODE_RAW) return SX_EINVAL;
+  if (lang < SX_LANG_PYTHON || lang > SX_LANG_CPP) return SX_EINVAL;
+  if (on_error != SX_POLICY_STOP && on_error != SX_POLICY_CONTINUE) return SX_EINVAL;
   if (!(opt->unit_timeout_s > 0)) return SX_EINVAL;
   if (!(opt->session_timeout_s >= 0)) return SX_EINVAL;
   try {
@@ -269,14 +284,20 @@ void sx_session_free(sx_session *s) {
   delete s;
 }
 
-const char *sx_lang_name(sx_lang lang) { return sx::lang_name(static_cast<sx::Lang>(lang)); }
+const char *sx_lang_name(sx_lang lang) {
+  int l = enum_value(lang);
+  if (l < SX_LANG_PYTHON || l > SX_LANG_CPP) return "unknown";
+  return sx::lang_name(static_cast<sx::Lang>(l));
+}
 const char *sx_status_name(sx_status st) {
-  if (st < SX_STATUS_OK || st > SX_STATUS_LIMIT) return "?";
-  return sx::status_name(static_cast<sx::Status>(st));
+  int s = enum_value(st);
+  if (s < SX_STATUS_OK || s > SX_STATUS_LIMIT) return "?";
+  return sx::status_name(static_cast<sx::Status>(s));
 }
 const char *sx_event_kind_name(sx_event_kind k) {
-  if (k < SX_EVENT_UNIT_CLOSED || k > SX_EVENT_UNIT_HELD) return "?";
-  return sx::event_kind_name(static_cast<sx::EventKind>(k));
+  int v = enum_value(k);
+  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_UNIT_HELD) return "?";
+  return sx::event_kind_name(static_cast<sx::EventKind>(v));
 }
 
 int sx_lang_from_name(const char *name, sx_lang *out) {

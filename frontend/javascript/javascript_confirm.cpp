@@ -17,6 +17,7 @@
 //   5. analysis for the chunker: how the last statement ended, kind,
 //      defines / uses.
 #include "frontend/javascript/javascript_confirm.h"
+#include "frontend/stack_budget.h"
 
 #include <algorithm>
 #include <memory>
@@ -44,11 +45,11 @@ using antlr4::tree::TerminalNode;
 // `a = b = …`) is bounded by the stack it uses, like the Python confirm's.
 // 10 000 nested arrow functions overflowed an 8 MiB stack in Analyzer::walk.
 constexpr std::uintptr_t kStackBudget = 2u << 20;  // bytes
-thread_local std::uintptr_t tl_stack_base = 0;
+thread_local std::uintptr_t tl_stack_base = 0, tl_stack_budget = kStackBudget;
 struct TooDeep {};
 inline void check_stack() {
   auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  if (tl_stack_base > here && tl_stack_base - here > kStackBudget) throw TooDeep{};
+  if (tl_stack_base > here && tl_stack_base - here > tl_stack_budget) throw TooDeep{};
 }
 class GuardedParser : public P {
  public:
@@ -56,6 +57,14 @@ class GuardedParser : public P {
   void enterRule(ParserRuleContext *localctx, std::size_t state, std::size_t ruleIndex) override {
     check_stack();
     P::enterRule(localctx, state, ruleIndex);
+  }
+  // Left-recursive rules (singleExpression: `- - - 1`, `a = b = …`) recurse
+  // through this entry, not enterRule.
+  using P::enterRecursionRule;
+  void enterRecursionRule(ParserRuleContext *localctx, std::size_t state, std::size_t ruleIndex,
+                          int precedence) override {
+    check_stack();
+    P::enterRecursionRule(localctx, state, ruleIndex, precedence);
   }
 };
 
@@ -2638,7 +2647,10 @@ JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &optio
 
 JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &options) {
   std::uintptr_t outer = tl_stack_base;
-  if (outer == 0) tl_stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  if (outer == 0) {
+    tl_stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    tl_stack_budget = sx::stack_budget(tl_stack_base, kStackBudget);
+  }
   try {
     JsVerdict v = confirm_unguarded(text, options);
     tl_stack_base = outer;

@@ -1,4 +1,5 @@
 #include "frontend/python/python_confirm.h"
+#include "frontend/stack_budget.h"
 
 #include <algorithm>
 #include <cctype>
@@ -220,6 +221,7 @@ class GuardedParser : public PythonParser {
  public:
   using PythonParser::PythonParser;
   std::uintptr_t stack_base = 0;
+  std::uintptr_t stack_budget = kStackBudget;
   Token *too_deep_at = nullptr;
 
   void enterRule(ParserRuleContext *localctx, std::size_t state, std::size_t ruleIndex) override {
@@ -227,7 +229,7 @@ class GuardedParser : public PythonParser {
     // detection locals live on a heap "fake stack".
     auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     std::uintptr_t used = stack_base > here ? stack_base - here : 0;
-    if (used > kStackBudget) {
+    if (used > stack_budget) {
       if (!too_deep_at) too_deep_at = getCurrentToken();
       throw antlr4::ParseCancellationException();
     }
@@ -615,6 +617,7 @@ class Analyzer {
 
   void run(P::File_inputContext *file) {
     stack_base_ = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    stack_budget_ = sx::stack_budget(stack_base_, kStackBudget);
     scopes_.push_back({Scope::Module, 0, 0});
     bool first = true;
     bool window_open = true;  // future imports still allowed within this unit
@@ -635,7 +638,7 @@ class Analyzer {
   }
 
  private:
-  std::uintptr_t stack_base_ = 0;
+  std::uintptr_t stack_base_ = 0, stack_budget_ = kStackBudget;
   enum class Scope { Module, Class, Function, AsyncFunction, Lambda };
   struct Frame {
     Scope scope;
@@ -1218,7 +1221,7 @@ class Analyzer {
     // The tree can be as deep as GuardedParser allowed, and a walk frame is
     // not smaller than a parser frame: same budget here (fuzz regression).
     auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-    if (stack_base_ > here && stack_base_ - here > kStackBudget) {
+    if (stack_base_ > here && stack_base_ - here > stack_budget_) {
       error(t, "too many nested expressions");
       return;
     }
@@ -1424,6 +1427,7 @@ ParseVerdict confirm_python(std::string_view text, bool analyze) {
   TrackingTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
   parser.stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  parser.stack_budget = sx::stack_budget(parser.stack_base, kStackBudget);
   parser.removeErrorListeners();
   auto err = std::make_shared<FirstErrorStrategy>();
   parser.setErrorHandler(err);

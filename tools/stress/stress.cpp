@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -61,6 +62,63 @@ bool have_worker(const std::string &lang) {
   const char *dir = getenv("STREAMEXEC_WORKER_DIR");
   std::string d = dir ? dir : SX_DEFAULT_WORKER_DIR;
   return access((d + "/streamexec-worker-" + lang).c_str(), X_OK) == 0;
+}
+
+long rss_kib() {
+  std::ifstream st("/proc/self/status");
+  std::string line;
+  while (std::getline(st, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+// A long answer fed one byte per sx_feed call: prose, with a small Python
+// fence every MiB. Prints time per MiB and RSS as it goes; fails if a fence's
+// output is missing, feeding slows down, or memory grows with the stream.
+bool long_stream(std::size_t mib) {
+  Sink sink;  // one fence per MiB: few events
+  sx_options o = collecting_options(&sink, 60);
+  sx_session *s = nullptr;
+  if (sx_session_new(&o, &s) != SX_OK) return false;
+  const std::string prose = "The model explains its plan in plain prose, line after line of it. (x) [y] {z}\n";
+  auto t0 = std::chrono::steady_clock::now();
+  long rss0 = rss_kib(), rss_mid = 0, rss_max = 0;
+  double first_mib_s = 0, last_mib_s = 0, t_prev = 0;
+  fmt::print("\nlong stream: {} MiB in 1-byte sx_feed calls\n", mib);
+  for (std::size_t m = 0; m < mib; ++m) {
+    std::string chunk = fmt::format("```python\nprint({})\n```\n", m);
+    while (chunk.size() < (1u << 20)) chunk += prose;
+    chunk.resize(1u << 20);
+    chunk.back() = '\n';
+    for (char c : chunk) sx_feed(s, &c, 1);
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (m == 0) first_mib_s = t;
+    last_mib_s = t - t_prev;
+    t_prev = t;
+    long rss = rss_kib();
+    if (m == mib / 2) rss_mid = rss;
+    rss_max = std::max(rss_max, rss);
+    if ((m + 1) % 128 == 0 || m + 1 == mib)
+      fmt::print("  {:>6} MiB  {:7.1f} s  {:.3f} s/MiB  RSS {:.1f} MiB\n", m + 1, t, last_mib_s,
+                 static_cast<double>(rss) / 1024);
+  }
+  sx_finish(s);
+  sx_session_free(s);
+  std::string want, out;
+  for (std::size_t m = 0; m < mib; ++m) want += std::to_string(m) + "\n";
+  long n_ok = 0, n_other = 0;
+  for (const auto &e : sink.ev) {
+    if (e["event"] == "unit_done") (e["status"] == "ok" ? n_ok : n_other)++;
+    if (e["event"] == "output") out += e["text"].get<std::string>();
+  }
+  long growth = rss_max - (rss_mid ? rss_mid : rss0);
+  bool ok = n_ok == static_cast<long>(mib) && n_other == 0 && out == want &&
+            last_mib_s < 3 * first_mib_s + 0.5 && growth < static_cast<long>(mib) * 1024 / 16;
+  fmt::print("long stream         {} MiB, {} units ok, first MiB {:.3f} s, last MiB {:.3f} s, "
+             "RSS {:.1f} → {:.1f} MiB (second half +{} KiB){}\n",
+             mib, n_ok, first_mib_s, last_mib_s, static_cast<double>(rss0) / 1024,
+             static_cast<double>(rss_max) / 1024, growth, ok ? "" : "  FAIL");
+  return ok;
 }
 
 // One session: `units` units spread over fences of the available languages.
@@ -176,6 +234,8 @@ int main(int argc, char **argv) {
   CLI::App app{"streamexec-stress — load and hostile-unit suite"};
   int sessions = 8, units = 1000;
   bool no_hostile = false;
+  std::size_t stream_mib = 1024;
+  app.add_option("--stream-mib", stream_mib, "also feed an answer of this many MiB one byte per call (0 = skip)")->capture_default_str();
   app.add_option("--sessions", sessions)->capture_default_str();
   app.add_option("--units", units, "units per session")->capture_default_str();
   app.add_flag("--no-hostile", no_hostile);
@@ -256,6 +316,8 @@ int main(int argc, char **argv) {
   fmt::print("timeouts enforced   {}\n", t.timeouts.load());
   fmt::print("worker restarts     {}\n", t.restarts.load());
   fmt::print("max host RSS        {:.1f} MiB\n", static_cast<double>(ru.ru_maxrss) / 1024);
-  bool bad = t.lost || t.duplicated || t.misordered || t.wrong_output || t.failed_sessions || hostile_ok != hostile_total;
+  bool stream_ok = stream_mib == 0 || long_stream(stream_mib);
+  bool bad = t.lost || t.duplicated || t.misordered || t.wrong_output || t.failed_sessions ||
+             hostile_ok != hostile_total || !stream_ok;
   return bad ? 1 : 0;
 }
