@@ -383,14 +383,9 @@ void CppChunker::candidate() {
   switch (v.status) {
     case CppVerdict::Status::Incomplete:
       return;
-    case CppVerdict::Status::Error: {
-      Pos at;
-      at.offset = pend_begin_.offset + v.offset;
-      at.line = pend_begin_.line + v.line - 1;
-      at.col = v.line == 1 ? pend_begin_.col + v.col : v.col;
-      fail(at, v.message);
+    case CppVerdict::Status::Error:
+      fail(verdict_pos(v), v.message);
       return;
-    }
     case CppVerdict::Status::Complete:
       if (v.wants_else || v.wants_catch) {
         waiting_ = true;
@@ -432,6 +427,15 @@ void CppChunker::emit(std::size_t len, CppVerdict &&v) {
   u.defines = std::move(v.defines);
   u.uses = std::move(v.uses);
   sink_.on_unit(std::move(u));
+}
+
+// A confirm verdict's position (relative to the open unit) in program text.
+Pos CppChunker::verdict_pos(const CppVerdict &v) const {
+  Pos at;
+  at.offset = pend_begin_.offset + v.offset;
+  at.line = pend_begin_.line + v.line - 1;
+  at.col = v.line == 1 ? pend_begin_.col + v.col : v.col;
+  return at;
 }
 
 void CppChunker::fail(const Pos &at, std::string message) {
@@ -482,11 +486,7 @@ void CppChunker::finish() {
     return;
   }
   if (v.status == CppVerdict::Status::Error) {
-    Pos at;
-    at.offset = pend_begin_.offset + v.offset;
-    at.line = pend_begin_.line + v.line - 1;
-    at.col = v.line == 1 ? pend_begin_.col + v.col : v.col;
-    fail(at, v.message);
+    fail(verdict_pos(v), v.message);
     return;
   }
   fail(here(), v.message.empty() ? "unexpected end of input" : "unexpected end of input: " + v.message);

@@ -55,6 +55,7 @@ class CppChunker : public Chunker {
   void close_waiting(const Pos &next_token, bool line_start);
   void emit(std::size_t len, CppVerdict &&v);
   void fail(const Pos &at, std::string message);
+  Pos verdict_pos(const CppVerdict &v) const;
   Pos here() const { return Pos{offset_, line_, col_}; }
 
   ChunkSink &sink_;

@@ -137,10 +137,7 @@ void JavaScriptChunker::step(unsigned char c, std::uint64_t off) {
         return;
       }
       if (c >= 0x80) {
-        utf8_start_ = off;
-        utf8_buf_[0] = c;
-        utf8_have_ = 1;
-        utf8_need_ = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        start_utf8(c, off);
         return;
       }
       if (word_ == "#" && c == '!' && tok_start_off_ == 0) {
@@ -250,10 +247,7 @@ void JavaScriptChunker::step(unsigned char c, std::uint64_t off) {
         return;
       }
       if (c >= 0x80) {
-        utf8_start_ = off;
-        utf8_buf_[0] = c;
-        utf8_have_ = 1;
-        utf8_need_ = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        start_utf8(c, off);
       }
       return;
     case St::BlockComment:
@@ -350,6 +344,14 @@ void JavaScriptChunker::step(unsigned char c, std::uint64_t off) {
   }
 }
 
+// First byte of a multi-byte UTF-8 sequence: collect the rest before deciding.
+void JavaScriptChunker::start_utf8(unsigned char c, std::uint64_t off) {
+  utf8_start_ = off;
+  utf8_buf_[0] = c;
+  utf8_have_ = 1;
+  utf8_need_ = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+}
+
 void JavaScriptChunker::normal(unsigned char c, std::uint64_t off) {
   switch (c) {
     case ' ':
@@ -405,10 +407,7 @@ void JavaScriptChunker::normal(unsigned char c, std::uint64_t off) {
       break;
   }
   if (c >= 0x80) {
-    utf8_start_ = off;
-    utf8_buf_[0] = c;
-    utf8_have_ = 1;
-    utf8_need_ = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    start_utf8(c, off);
     return;
   }
   if (is_digit(c)) {

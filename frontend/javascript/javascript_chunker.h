@@ -66,6 +66,7 @@ class JavaScriptChunker : public Chunker {
 
   void step(unsigned char c, std::uint64_t off);
   void normal(unsigned char c, std::uint64_t off);
+  void start_utf8(unsigned char c, std::uint64_t off);
   void code_point(char32_t cp, std::uint64_t off);
   void newline_seen();
   void end_word(std::uint64_t end);
