@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -145,6 +146,29 @@ std::uint64_t user_task_count() {
   closedir(d);
   return n;
 }
+
+std::string ns_of(pid_t pid) {
+  char buf[64] = {};
+  ssize_t n = readlink(fmt::format("/proc/{}/ns/pid", pid).c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
+}
+
+// The init of the worker's PID namespace (worker_runtime.cpp): the child of
+// the process we spawned that lives in another PID namespace. A pidfd to it,
+// or -1 (no namespace: the worker runs unisolated, or it is gone).
+int open_namespace_init(pid_t relay) {
+  std::ifstream in(fmt::format("/proc/{}/task/{}/children", relay, relay));
+  pid_t child = 0;
+  if (!(in >> child) || child <= 0) return -1;
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+  if (fd < 0) return -1;
+  std::string a = ns_of(relay), b = ns_of(child);
+  if (a.empty() || b.empty() || a == b) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
 }  // namespace
 
 std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, const WorkerLimits &lim,
@@ -233,6 +257,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
 
 WorkerProcess::~WorkerProcess() {
   kill_and_reap();
+  if (init_fd_ >= 0) close(init_fd_);
   if (to_ >= 0) close(to_);
   if (from_ >= 0) close(from_);
 }
@@ -249,7 +274,10 @@ WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
   auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   for (;;) {
     try {
-      if (reader_.next(out)) return Read::Frame;
+      if (reader_.next(out)) {
+        if (init_fd_ == -2) init_fd_ = open_namespace_init(pid_);
+        return Read::Frame;
+      }
     } catch (const nlohmann::json::exception &) {
       return Read::Closed;  // garbage on the protocol pipe: treat as a dead worker
     }
@@ -297,6 +325,10 @@ void WorkerProcess::kill_and_reap() {
   // Whatever the unit started dies with the worker: its process group (the
   // worker's pid, still reserved while the worker is unreaped) and, if there
   // is one, everything in its cgroup.
+  if (init_fd_ == -2 && !reaped_) init_fd_ = open_namespace_init(pid_);
+  int init_fd = init_fd_;
+  init_fd_ = -1;
+  if (init_fd >= 0) syscall(SYS_pidfd_send_signal, init_fd, SIGKILL, nullptr, 0);
   if (!group_killed_) {
     ::kill(-pid_, SIGKILL);
     group_killed_ = true;
@@ -306,6 +338,14 @@ void WorkerProcess::kill_and_reap() {
     while (waitpid(pid_, &wstatus_, 0) < 0 && errno == EINTR) {
     }
     reaped_ = true;
+  }
+  if (init_fd >= 0) {
+    // The namespace's init has exited once its pidfd is readable, and by
+    // then the kernel has killed and reaped everything in the namespace.
+    pollfd p{init_fd, POLLIN, 0};
+    while (poll(&p, 1, 5000) < 0 && errno == EINTR) {
+    }
+    close(init_fd);
   }
   if (!cgroup_.empty()) {
     destroy_cgroup(cgroup_);

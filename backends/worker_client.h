@@ -53,6 +53,9 @@ class WorkerProcess {
   proto::FrameReader reader_;
   bool group_killed_ = false;
   std::string cgroup_;  // pids cgroup directory of this worker ("" = none)
+  // pidfd of the init of the worker's PID namespace: -2 = not looked up yet,
+  // -1 = none. Looked up at the first frame (the worker exists by then).
+  int init_fd_ = -2;
   std::string process_limit_ = "none";
 };
 

@@ -22,6 +22,9 @@ int interrupt_signal(Lang l) {
   }
 }
 
+// How long a worker whose protocol pipe closed may take to exit by itself.
+constexpr int kDeathGraceMs = 500;
+
 Status parse_status(const std::string &s) {
   if (s == "ok") return Status::Ok;
   if (s == "syntax_error") return Status::SyntaxError;
@@ -80,6 +83,7 @@ bool Executor::ensure_worker(std::string *err) {
   auto r = worker_->recv(&ready, 60000);
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
     set_live_pid(-1);
+    if (r == WorkerProcess::Read::Closed) worker_->reap(kDeathGraceMs);
     worker_->kill_and_reap();
     *err = fmt::format("{} worker failed to start ({}{}{})", lang_name(lang_), worker_->exit_description(),
                        ready.is_object() && ready.contains("message") ? ": " : "",
@@ -201,6 +205,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     units.push_back({{"id", u.id}, {"code", u.code}, {"line", u.begin.line}, {"col", u.begin.col}});
   }
   if (!worker_->send(msg)) {
+    worker_->reap(kDeathGraceMs);
     worker_->kill_and_reap();
     lose_worker(fmt::format("{} worker died before the dispatch ({})", lang_name(lang_),
                             worker_->exit_description()));
@@ -259,6 +264,10 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       return;
     }
     if (rd == WorkerProcess::Read::Closed) {
+      // The pipe closes when the worker dies; the process we reap (the
+      // PID-namespace relay) follows it within milliseconds and tells how.
+      // A unit that closed the pipe and lives on is killed after the grace.
+      worker_->reap(kDeathGraceMs);
       worker_->kill_and_reap();
       std::string how = worker_->exit_description();
       cur.status = Status::Crashed;

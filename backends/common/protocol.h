@@ -9,7 +9,7 @@
 //
 // host -> worker  {"op":"exec","stop_on_error":bool,"units":[{"id","code","line","col"}]}
 //                 {"op":"shutdown"}
-// worker -> host  {"op":"ready","pid","startup_ms"}
+// worker -> host  {"op":"ready","pid" (as the host sees it),"pid_namespace" (isolated?),"startup_ms"}
 //                 {"op":"started","id"}
 //                 {"op":"output","id","stream":"stdout"|"stderr","text"}
 //                 {"op":"done","id","status","value"?,"error"?:{type,message,line,traceback},"exec_ms"}

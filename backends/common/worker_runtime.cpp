@@ -13,6 +13,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <cerrno>
 #include <cstdlib>
 #include <thread>
 #include <unistd.h>
@@ -149,6 +152,118 @@ void after_fork_in_child() {
   close(proto::kWorkerOutFd);
 }
 
+// --- isolation: a PID namespace per worker ----------------------------------
+// A unit runs as the host's user; in the host's PID namespace it could signal
+// the host (kill(getppid(), SIGKILL), kill(-1, SIGKILL), kill(<host pid>)).
+// So the worker moves itself into a PID namespace of its own before it runs
+// anything:
+//
+//   host ── relay (this process, host's namespace)
+//             └─ init (PID 1 of the new namespace: reaps, forwards signals)
+//                  └─ worker (PID 2: speaks the protocol, runs the units)
+//
+// Nothing in the namespace can name a process outside it, the namespace's
+// init ignores the signals its members send it, and when init exits the
+// kernel kills everything left in the namespace (a unit's background
+// processes included). The relay dies the way the worker died (same exit code
+// or signal), so the host's view of a crash does not change. The host kills
+// init (its pid is in the relay's /proc children list) and waits for it.
+// Returns in the worker process; without the privilege to create a namespace
+// (CLONE_NEWPID needs CAP_SYS_ADMIN) it returns at once and the worker runs
+// unisolated. Called first, while the process still has one thread.
+
+volatile sig_atomic_t g_forward_to = 0;
+void forward_signal(int sig) {
+  if (g_forward_to > 0) kill(g_forward_to, sig);
+}
+
+// The host interrupts a unit by signalling the process it spawned (the
+// relay); relay and init pass the signal down to the worker.
+void forward_signals_to(pid_t target) {
+  g_forward_to = target;
+  struct sigaction sa {};
+  sa.sa_handler = forward_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaction(s, &sa, nullptr);
+}
+
+pid_t wait_for(pid_t pid, int *status) {
+  pid_t r;
+  while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {
+  }
+  return r;
+}
+
+// Ends this process the way `wstatus` says another one ended.
+[[noreturn]] void exit_like(int wstatus) {
+  if (WIFSIGNALED(wstatus)) {
+    int s = WTERMSIG(wstatus);
+    rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);  // the worker dumped its own core if it could
+    signal(s, SIG_DFL);
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, s);
+    sigprocmask(SIG_UNBLOCK, &m, nullptr);
+    kill(getpid(), s);
+    _exit(128 + s);  // a signal whose default is not to terminate
+  }
+  _exit(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 1);
+}
+
+bool g_in_pid_namespace = false;
+
+void enter_pid_namespace() {
+  if (unshare(CLONE_NEWPID) != 0) return;
+  int status_pipe[2];  // init -> relay: the worker's wait status
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) return;
+  pid_t init = fork();
+  if (init < 0) {
+    fprintf(stderr, "streamexec worker: fork into the PID namespace: %s\n", strerror(errno));
+    _exit(2);
+  }
+  if (init > 0) {  // relay
+    close(status_pipe[1]);
+    close(proto::kWorkerInFd);  // only the worker holds the protocol pipes,
+    close(proto::kWorkerOutFd);  // so the host sees EOF when it dies
+    forward_signals_to(init);
+    int init_status = 0, worker_status = 0;
+    wait_for(init, &init_status);
+    if (read(status_pipe[0], &worker_status, sizeof worker_status) == sizeof worker_status)
+      exit_like(worker_status);
+    exit_like(init_status);  // init was killed before the worker ended
+  }
+  // init: PID 1 of the new namespace
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  close(status_pipe[0]);
+  pid_t worker = fork();
+  if (worker < 0) _exit(2);
+  if (worker > 0) {
+    close(proto::kWorkerInFd);
+    close(proto::kWorkerOutFd);
+    forward_signals_to(worker);
+    for (;;) {  // reap everything; leave when the worker is gone
+      int st = 0;
+      pid_t r = wait_for(-1, &st);
+      if (r == worker) {
+        if (write(status_pipe[1], &st, sizeof st) != sizeof st) _exit(1);
+        _exit(0);  // the kernel kills whatever is left in the namespace
+      }
+      if (r < 0) _exit(1);
+    }
+  }
+  close(status_pipe[1]);
+  g_in_pid_namespace = true;
+}
+
+// This process's pid as the host sees it (/proc is the host's mount).
+long host_visible_pid() {
+  char buf[32] = {};
+  ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+  return n > 0 ? strtol(buf, nullptr, 10) : getpid();
+}
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -160,6 +275,9 @@ int worker_main(WorkerBackend &backend) {
   // Never outlive the host; never take its terminal's signals.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) _exit(1);
+  enter_pid_namespace();
+  // In the namespace the parent is init (PID 1), which dies with the relay.
+  if (g_in_pid_namespace) prctl(PR_SET_PDEATHSIG, SIGKILL);
   signal(SIGPIPE, SIG_IGN);
   apply_limits();
   g_worker_pid = getpid();
@@ -183,7 +301,8 @@ int worker_main(WorkerBackend &backend) {
     return 2;
   }
   quiesce_output(backend);  // start-up chatter belongs to no unit
-  send({{"op", "ready"}, {"pid", getpid()}, {"startup_ms", ms_since(t0)}});
+  send({{"op", "ready"}, {"pid", host_visible_pid()}, {"pid_namespace", g_in_pid_namespace},
+        {"startup_ms", ms_since(t0)}});
 
   nlohmann::json req;
   while (proto::read_frame_blocking(proto::kWorkerInFd, &req)) {

@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <csignal>
+#include <sched.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -100,7 +103,7 @@ TEST(Containment, WorkerDiesWithTheSession) {
   sx_options o = sxt::raw_python();
   sx_session *s = nullptr;
   ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
-  std::string code = "import os\nprint(os.getpid())\n";
+  std::string code = "import os\nprint(os.readlink('/proc/self'))\n";  // the pid the host sees
   sx_feed(s, code.data(), code.size());
   sx_finish(s);
   long pid = 0;
@@ -133,13 +136,19 @@ struct LangSpec {
   double timeout_s;              // per-unit limit in the timeout tests
 };
 
-const LangSpec kPython{SX_LANG_PYTHON, "python", "import os\nprint('before', os.getpid())\n",
-                       "import os\nprint('after', os.getpid())\n", 2, 2, 1.0};
-const LangSpec kJavaScript{SX_LANG_JAVASCRIPT, "javascript", "console.log('before', process.pid);\n",
-                           "console.log('after', process.pid);\n", 1, 1, 1.0};
+// The worker runs as PID 2 of its own PID namespace, so getpid() is 2 in
+// every worker: the units print their pid as the host sees it (/proc is the
+// host's mount), which changes when the worker is restarted.
+const LangSpec kPython{SX_LANG_PYTHON, "python", "import os\nprint('before', os.readlink('/proc/self'))\n",
+                       "import os\nprint('after', os.readlink('/proc/self'))\n", 2, 2, 1.0};
+const LangSpec kJavaScript{SX_LANG_JAVASCRIPT, "javascript",
+                           "console.log('before', require('fs').readlinkSync('/proc/self'));\n",
+                           "console.log('after', require('fs').readlinkSync('/proc/self'));\n", 1, 1, 1.0};
 // After a restart the new C++ worker has lost the include: `after` repeats it.
-const LangSpec kCpp{SX_LANG_CPP, "cpp", "#include <unistd.h>\nstd::printf(\"before %d\\n\", (int)getpid());\n",
-                    "#include <unistd.h>\nstd::printf(\"after %d\\n\", (int)getpid());\n", 2, 2, 2.0};
+#define SX_CPP_HOST_PID "[] { static char b[32]; readlink(\"/proc/self\", b, 31); return b; }()"
+const LangSpec kCpp{SX_LANG_CPP, "cpp", "#include <unistd.h>\nstd::printf(\"before %s\\n\", " SX_CPP_HOST_PID ");\n",
+                    "#include <unistd.h>\nstd::printf(\"after %s\\n\", " SX_CPP_HOST_PID ");\n", 2, 2, 2.0};
+#undef SX_CPP_HOST_PID
 
 struct Outcome {
   Trace r;
@@ -286,6 +295,49 @@ TEST_P(PerLanguage, ProcessGroupKillDoesNotReachTheHost) {
   EXPECT_EQ(o.status, "crashed");
   EXPECT_NE(o.message().find("signal 15"), std::string::npos) << o.done.dump();
   EXPECT_TRUE(o.restarted);
+}
+
+// Whether this machine lets a process create a PID namespace (root, or
+// CAP_SYS_ADMIN): workers isolate themselves in one when they can.
+bool pid_namespaces_available() {
+  pid_t p = fork();
+  if (p == 0) _exit(unshare(CLONE_NEWPID) == 0 ? 0 : 1);
+  int st = 0;
+  return p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+// The worker's parent is the init of its PID namespace, which ignores the
+// signals of the processes in it: a unit that kills its parent kills no one.
+// (Without the namespace the parent is the host: this test would die.)
+TEST_P(PerLanguage, KillingTheParentDoesNotReachTheHost) {
+  if (!pid_namespaces_available()) GTEST_SKIP() << "no PID namespaces here (not root): workers run unisolated";
+  Outcome o = run(pick("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
+                       "process.kill(process.ppid, 'SIGKILL');\n",
+                       "#include <csignal>\nkill(getppid(), SIGKILL);\n"),
+                  opts());
+  EXPECT_EQ(o.status, "ok") << o.done.dump();
+  EXPECT_FALSE(o.restarted);
+}
+
+// The host's pid names no process in the worker's PID namespace, even when
+// the unit knows it (here it is written into the code): ESRCH.
+TEST_P(PerLanguage, KillingTheHostByPidFails) {
+  if (!pid_namespaces_available()) GTEST_SKIP() << "no PID namespaces here (not root): workers run unisolated";
+  std::string host = std::to_string(getpid());
+  Outcome o = run(pick("import os, signal\nos.kill(" + host + ", signal.SIGKILL)\n",
+                       "process.kill(" + host + ", 'SIGKILL');\n",
+                       "#include <csignal>\n#include <cerrno>\nstd::printf(\"%d %d\\n\", kill(" + host +
+                           ", SIGKILL), errno == ESRCH);\n"),
+                  opts());
+  if (L().lang == SX_LANG_CPP) {
+    EXPECT_EQ(o.status, "ok") << o.done.dump();
+    EXPECT_EQ(o.r.stdout_of(o.hostile), "-1 1\n");
+  } else {
+    EXPECT_EQ(o.status, "error") << o.done.dump();
+    EXPECT_NE(o.message().find(L().lang == SX_LANG_PYTHON ? "No such process" : "ESRCH"), std::string::npos)
+        << o.done.dump();
+  }
+  EXPECT_FALSE(o.restarted);
 }
 
 // Python and JavaScript are interrupted (SIGINT) and keep their worker and

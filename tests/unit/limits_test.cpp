@@ -3,7 +3,14 @@
 // processes a unit starts when its worker is killed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <functional>
+#include <poll.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -139,15 +146,93 @@ TEST(ProcessLimit, BackgroundChildrenDieWithTheWorker) {
     o.on_error = SX_POLICY_CONTINUE;
     o.unit_timeout_s = 2;
     std::string code =
-        "import subprocess\n"
+        "import os, subprocess\n"
         "p = subprocess.Popen(['sleep', '300'])\n"
-        "print(p.pid)\n";
+        // p.pid is its pid in the worker's PID namespace; print the host's.
+        "print(open(f'/proc/self/task/{os.readlink(\"/proc/self\")}/children').read().split()[0])\n";
     if (timeout) code += "while True: pass\n";
     Trace r = sxt::run_text(o, code);
     std::string out = r.stdout_of(2);
     ASSERT_FALSE(out.empty()) << "the unit did not start a child";
     long pid = std::stol(out);
     EXPECT_TRUE(gone(pid)) << "child " << pid << " survived its worker (timeout=" << timeout << ")";
+    if (process_alive(pid)) kill(static_cast<pid_t>(pid), SIGKILL);
+  }
+}
+
+// Issue 8, item 2: a host killed with SIGKILL (no destructor runs) leaves no
+// process behind: not the workers of its three languages, not their
+// PID-namespace relays and inits, not what the units started. The host is a
+// forked copy of this test that streams an answer whose units print their
+// pid as the host sees it, start a background `sleep`, and then sleep.
+TEST(HostDeath, KillingTheHostLeavesNoProcessBehind) {
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  pid_t host = fork();
+  ASSERT_GE(host, 0);
+  if (host == 0) {
+    close(p[0]);
+    sx_options o = sxt::default_options();
+    o.mode = SX_MODE_MARKDOWN;
+    o.unit_timeout_s = 300;
+    o.queue_events = 1;
+    sx_session *s = nullptr;
+    if (sx_session_new(&o, &s) != SX_OK) _exit(2);
+    std::string answer =
+        "```python\nimport os, subprocess, time\nsubprocess.Popen(['sleep', '301'])\n"
+        "print(os.readlink('/proc/self'))\ntime.sleep(300)\n```\n"
+        "```javascript\nrequire('child_process').spawn('sleep', ['302'], {detached: true, stdio: 'ignore'}).unref();\n"
+        "console.log(require('fs').readlinkSync('/proc/self'));\nwhile (true) {}\n```\n"
+        "```cpp\n#include <unistd.h>\n#include <cstdlib>\nstd::system(\"sleep 303 &\");\n"
+        "std::printf(\"%s\\n\", [] { static char b[32]; readlink(\"/proc/self\", b, 31); return b; }());\n"
+        "sleep(300);\n```\n";
+    sx_feed(s, answer.data(), answer.size());  // no sx_finish: it would wait for the units
+    sx_event *ev;
+    for (;;) {
+      if (sx_next_event(s, 1000, &ev) != SX_OK) continue;
+      if (ev->kind == SX_EVENT_OUTPUT && write(p[1], ev->text, strlen(ev->text)) < 0) _exit(3);
+      sx_event_free(ev);
+    }
+  }
+  close(p[1]);
+  // The three workers' pids, one line each.
+  std::string got;
+  char buf[256];
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::count(got.begin(), got.end(), '\n') < 3 && std::chrono::steady_clock::now() < until) {
+    pollfd pf{p[0], POLLIN, 0};
+    if (poll(&pf, 1, 1000) <= 0) continue;
+    ssize_t n = read(p[0], buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  close(p[0]);
+  // Everything that descends from the host, before it dies.
+  std::vector<long> tree;
+  std::function<void(long)> walk = [&](long pid) {
+    std::error_code ec;
+    for (const auto &task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+      std::ifstream kids(task.path() / "children");  // a thread's children
+      for (long k; kids >> k;) {
+        if (std::find(tree.begin(), tree.end(), k) != tree.end()) continue;
+        tree.push_back(k);
+        walk(k);
+      }
+    }
+  };
+  walk(host);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the units' sleeps start
+  walk(host);
+  kill(host, SIGKILL);
+  int st = 0;
+  waitpid(host, &st, 0);
+  ASSERT_EQ(std::count(got.begin(), got.end(), '\n'), 3) << "units did not all start: '" << got << "'";
+  std::istringstream workers(got);
+  for (long w; workers >> w;) EXPECT_NE(std::find(tree.begin(), tree.end(), w), tree.end()) << w;
+  // relay, init and worker of 3 languages, plus the background sleeps.
+  EXPECT_GE(tree.size(), 12u);
+  for (long pid : tree) {
+    EXPECT_TRUE(gone(pid)) << "process " << pid << " outlived the host";
     if (process_alive(pid)) kill(static_cast<pid_t>(pid), SIGKILL);
   }
 }
