@@ -37,6 +37,7 @@
 #include <cxxabi.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,6 +70,8 @@
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/AST/Type.h>
 #include <clang/Basic/Diagnostic.h>
+#include <clang/Basic/Stack.h>
+#include <clang/Basic/Stack.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/TextDiagnosticPrinter.h>
@@ -167,6 +170,27 @@ void fatal_signal(int sig) {
   wait_for_drain();
   signal(sig, SIG_DFL);
   raise(sig);
+}
+
+// clang's parser recurses once per nested unary operator, and each level
+// takes ~5 KiB: with the usual 8 MiB stack, `int x = - - ... 1;` with 2 000
+// minus signs crashes clang (clang++ -fsyntax-only too). Units are parsed
+// and run on the main thread, whose stack grows on demand up to
+// RLIMIT_STACK, into the >= 128 MiB gap the kernel leaves below it: raise the
+// soft limit to use that gap (threads keep the stack size fixed at start-up).
+// clang also moves some recursion (template instantiation, deep
+// expressions in Sema) to a fresh thread when it knows where the stack began.
+void grow_main_stack() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    rlim_t want = rlim_t{120} << 20;
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max) want = rl.rlim_max;
+    if (want > rl.rlim_cur) {
+      rl.rlim_cur = want;
+      setrlimit(RLIMIT_STACK, &rl);
+    }
+  }
+  clang::noteBottomOfStack();
 }
 
 void install_crash_handlers() {
@@ -613,6 +637,7 @@ class CppBackend final : public sx::WorkerBackend {
   bool init(std::string *err) override {
     bool timings = env_is("SX_CPP_TIMINGS", "1");
     auto t0 = std::chrono::steady_clock::now();
+    grow_main_stack();
     install_crash_handlers();
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();

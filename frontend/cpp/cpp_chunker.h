@@ -81,6 +81,7 @@ class CppChunker : public Chunker {
   std::string raw_delim_, raw_term_;
   std::size_t raw_match_ = 0;
   std::string brackets_;       // open ( [ {
+  std::size_t op_run_ = 0;     // operator characters + - ! ~ * & in a row
   bool in_directive_ = false, dir_name_pending_ = false;
   std::string dir_name_;
   std::uint32_t pp_depth_ = 0; // open #if groups

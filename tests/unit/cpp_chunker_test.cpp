@@ -412,6 +412,34 @@ TEST(CppChunker, DeepNesting) {
   }
 }
 
+TEST(CppChunker, LongOperatorRuns) {
+  // Up to 10 000 operator characters in a row are a unit (the C++ worker's
+  // grown stack parses them); one more is refused at that character, since
+  // clang's parser recurses per unary operator. Spaces, newlines and other
+  // tokens in between: blanks keep the run, anything else ends it.
+  for (std::size_t n : {std::size_t{10000}, std::size_t{10001}}) {
+    std::string s = "int x = ";
+    for (std::size_t i = 0; i < n; ++i) s += i % 3 == 0 ? "- " : i % 3 == 1 ? "!\n" : "~";
+    s += "1;\nint y = - - 1 + - - 2;";
+    Collected c = run_cuts(s, {});
+    if (n == 10000) {
+      ASSERT_FALSE(c.has_error) << c.error.message;
+      EXPECT_EQ(c.units.size(), 2u);
+    } else {
+      ASSERT_TRUE(c.has_error);
+      EXPECT_EQ(c.error.message, "more than 10000 operators in a row: nesting too deep for the C++ parser's stack");
+      EXPECT_EQ(s.substr(c.error.at.offset, 3), "!\n1");  // the 10 001st (i = 10000) is the last
+      EXPECT_TRUE(c.units.empty());
+    }
+    EXPECT_TRUE(same(c, run_cuts(s, cuts_every(s, 1)))) << n;
+  }
+  // Operators separated by operands never add up.
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += "-x";
+  Collected c = run_all("int z = " + many + ";");
+  EXPECT_FALSE(c.has_error) << c.error.message;
+}
+
 TEST(CppChunker, SyntaxErrors) {
   {
     Collected c = run_all("int a;\nint x = f(1));\nint y;");
