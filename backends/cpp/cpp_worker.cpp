@@ -461,18 +461,29 @@ template struct PrivateAccess<&clang::Interpreter::LastValue>;
 
 // ---------------------------------------------------------------------------
 
+// A raw lexer over a unit (C++20, // comments): the worker's own scans of a
+// unit's text before clang-repl sees it. No preprocessor, no identifiers
+// looked up: comments, strings and character literals are skipped.
+clang::Lexer raw_lexer(const std::string &code) {
+  static const clang::LangOptions lo = [] {
+    clang::LangOptions l;
+    l.CPlusPlus = l.CPlusPlus11 = l.CPlusPlus14 = l.CPlusPlus17 = l.CPlusPlus20 = 1;
+    l.LineComment = 1;
+    l.Bool = 1;
+    return l;
+  }();
+  const char *begin = code.data();
+  return clang::Lexer(clang::SourceLocation(), lo, begin, begin, begin + code.size());
+}
+
 // clang-repl 19 loops forever on a unit that ends inside a `{ … }` body
 // (function, class, namespace, lambda, block): the parser never sees its
 // closing brace. Returns the 1-based line (in the unit) of the first '{'
 // left open, or 0. Raw lexing skips comments, strings and character
 // literals; preprocessor lines are ignored (a macro may hold a lone brace).
 int unclosed_brace_line(const std::string &code) {
-  clang::LangOptions lo;
-  lo.CPlusPlus = lo.CPlusPlus11 = lo.CPlusPlus14 = lo.CPlusPlus17 = lo.CPlusPlus20 = 1;
-  lo.LineComment = 1;
-  lo.Bool = 1;
   const char *begin = code.data();
-  clang::Lexer lex(clang::SourceLocation(), lo, begin, begin, begin + code.size());
+  clang::Lexer lex = raw_lexer(code);
   std::vector<const char *> open;
   bool in_directive = false;
   clang::Token tok;
@@ -499,11 +510,8 @@ int unclosed_brace_line(const std::string &code) {
 // the declarations of a header included there, it may crash, or lose all of
 // namespace std), while the include guards stay defined.
 std::pair<std::size_t, int> leading_includes(const std::string &code) {
-  clang::LangOptions lo;
-  lo.CPlusPlus = lo.CPlusPlus11 = lo.CPlusPlus14 = lo.CPlusPlus17 = lo.CPlusPlus20 = 1;
-  lo.LineComment = 1;
   const char *begin = code.data();
-  clang::Lexer lex(clang::SourceLocation(), lo, begin, begin, begin + code.size());
+  clang::Lexer lex = raw_lexer(code);
   clang::Token tok;
   const char *last_directive_end = nullptr;  // end of the last token of a directive line
   bool include = false, after_hash = false;
@@ -538,11 +546,8 @@ std::pair<std::size_t, int> leading_includes(const std::string &code) {
 // file entry); it means nothing in a REPL: blank it out.
 std::string without_pragma_once(std::string code) {
   if (code.find("once") == std::string::npos) return code;
-  clang::LangOptions lo;
-  lo.CPlusPlus = lo.CPlusPlus11 = lo.CPlusPlus14 = lo.CPlusPlus17 = lo.CPlusPlus20 = 1;
-  lo.LineComment = 1;
   const char *begin = code.data();
-  clang::Lexer lex(clang::SourceLocation(), lo, begin, begin, begin + code.size());
+  clang::Lexer lex = raw_lexer(code);
   clang::Token tok;
   std::vector<std::pair<std::size_t, std::size_t>> blank;
   std::size_t hash_at = 0;
