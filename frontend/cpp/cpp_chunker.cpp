@@ -188,8 +188,8 @@ void CppChunker::code(unsigned char c, const Pos &p) {
   }
   const bool line_start = at_line_start_;
   at_line_start_ = false;
-  if (c == '+' || c == '-' || c == '!' || c == '~' || c == '*' || c == '&') {
-    if (++op_run_ > kMaxOperatorRun && !in_directive_) {
+  if (!in_directive_ && (c == '+' || c == '-' || c == '!' || c == '~' || c == '*' || c == '&')) {
+    if (++op_run_ > kMaxOperatorRun) {
       fail(p, "more than " + std::to_string(kMaxOperatorRun) +
                   " operators in a row: nesting too deep for the C++ parser's stack");
       return;

@@ -433,11 +433,14 @@ TEST(CppChunker, LongOperatorRuns) {
     }
     EXPECT_TRUE(same(c, run_cuts(s, cuts_every(s, 1)))) << n;
   }
-  // Operators separated by operands never add up.
+  // Operators separated by operands never add up, nor do a directive's.
   std::string many;
   for (int i = 0; i < 20000; ++i) many += "-x";
   Collected c = run_all("int z = " + many + ";");
   EXPECT_FALSE(c.has_error) << c.error.message;
+  c = run_all("int q =\n#define NEG " + std::string(10000, '-') + "\n- - 1;");
+  EXPECT_FALSE(c.has_error) << c.error.message;
+  EXPECT_EQ(c.units.size(), 1u);
 }
 
 TEST(CppChunker, SyntaxErrors) {
