@@ -320,6 +320,14 @@ bool WorkerProcess::reap(int wait_ms) {
   }
 }
 
+void WorkerProcess::reap_or_kill(int grace_ms) {
+  // The pipe closes when the worker dies; the process we reap (the
+  // PID-namespace relay) follows it within milliseconds and tells how. A
+  // unit that closed the pipe and lives on is killed after the grace.
+  reap(grace_ms);
+  kill_and_reap();
+}
+
 void WorkerProcess::kill_and_reap() {
   if (pid_ <= 0) return;
   // Whatever the unit started dies with the worker: its process group (the

@@ -38,6 +38,9 @@ class WorkerProcess {
   void kill_and_reap();
   // Reaps without killing if the process has exited (waits up to wait_ms).
   bool reap(int wait_ms);
+  // For a worker whose protocol pipe closed (it is dying): reaps it if it
+  // exits within grace_ms, so its own exit status is kept, else kills it.
+  void reap_or_kill(int grace_ms);
   // "exited with code 3" / "killed by signal 11 (Segmentation fault)".
   std::string exit_description() const;
   pid_t pid() const { return pid_; }

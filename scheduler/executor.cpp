@@ -83,8 +83,11 @@ bool Executor::ensure_worker(std::string *err) {
   auto r = worker_->recv(&ready, 60000);
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
     set_live_pid(-1);
-    if (r == WorkerProcess::Read::Closed) worker_->reap(kDeathGraceMs);
-    worker_->kill_and_reap();
+    if (r == WorkerProcess::Read::Closed) {
+      worker_->reap_or_kill(kDeathGraceMs);
+    } else {
+      worker_->kill_and_reap();
+    }
     *err = fmt::format("{} worker failed to start ({}{}{})", lang_name(lang_), worker_->exit_description(),
                        ready.is_object() && ready.contains("message") ? ": " : "",
                        ready.is_object() ? ready.value("message", "") : "");
@@ -205,8 +208,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     units.push_back({{"id", u.id}, {"code", u.code}, {"line", u.begin.line}, {"col", u.begin.col}});
   }
   if (!worker_->send(msg)) {
-    worker_->reap(kDeathGraceMs);
-    worker_->kill_and_reap();
+    worker_->reap_or_kill(kDeathGraceMs);
     lose_worker(fmt::format("{} worker died before the dispatch ({})", lang_name(lang_),
                             worker_->exit_description()));
     return;  // units stay in the batch and are retried on the new worker
@@ -264,11 +266,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       return;
     }
     if (rd == WorkerProcess::Read::Closed) {
-      // The pipe closes when the worker dies; the process we reap (the
-      // PID-namespace relay) follows it within milliseconds and tells how.
-      // A unit that closed the pipe and lives on is killed after the grace.
-      worker_->reap(kDeathGraceMs);
-      worker_->kill_and_reap();
+      worker_->reap_or_kill(kDeathGraceMs);
       std::string how = worker_->exit_description();
       cur.status = Status::Crashed;
       cur.has_error = true;

@@ -143,11 +143,13 @@ void apply_limits() {
   }
 }
 
-// A unit that forks (os.fork(), fork()) must not let the child speak for the
-// worker: the child loses the protocol fds and exits when its copy of the
-// unit returns, instead of reporting results.
+// Only the worker speaks the protocol. A unit that forks (os.fork(), fork())
+// must not let the child speak for the worker: the child loses the protocol
+// fds (pthread_atfork) and exits when its copy of the unit returns, instead
+// of reporting results. The PID-namespace relay and init drop them too, so
+// the host sees EOF when the worker dies.
 pid_t g_worker_pid = 0;
-void after_fork_in_child() {
+void drop_protocol_fds() {
   close(proto::kWorkerInFd);
   close(proto::kWorkerOutFd);
 }
@@ -225,8 +227,7 @@ void enter_pid_namespace() {
   }
   if (init > 0) {  // relay
     close(status_pipe[1]);
-    close(proto::kWorkerInFd);  // only the worker holds the protocol pipes,
-    close(proto::kWorkerOutFd);  // so the host sees EOF when it dies
+    drop_protocol_fds();
     forward_signals_to(init);
     int init_status = 0, worker_status = 0;
     wait_for(init, &init_status);
@@ -240,8 +241,7 @@ void enter_pid_namespace() {
   pid_t worker = fork();
   if (worker < 0) _exit(2);
   if (worker > 0) {
-    close(proto::kWorkerInFd);
-    close(proto::kWorkerOutFd);
+    drop_protocol_fds();
     forward_signals_to(worker);
     for (;;) {  // reap everything; leave when the worker is gone
       int st = 0;
@@ -281,7 +281,7 @@ int worker_main(WorkerBackend &backend) {
   signal(SIGPIPE, SIG_IGN);
   apply_limits();
   g_worker_pid = getpid();
-  pthread_atfork(nullptr, nullptr, after_fork_in_child);
+  pthread_atfork(nullptr, nullptr, drop_protocol_fds);
   if (fcntl(proto::kWorkerInFd, F_GETFD) < 0 || fcntl(proto::kWorkerOutFd, F_GETFD) < 0) {
     fprintf(stderr, "streamexec worker: fds %d/%d are not open; workers are started by libstreamexec\n",
             proto::kWorkerInFd, proto::kWorkerOutFd);
