@@ -2,32 +2,516 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 
 namespace sx {
 
-// Maps a chunker's program-text coordinates to the answer's.
+namespace md {
+
+constexpr int kTab = 4;
+constexpr int kNeed = -1;   // peek past the bytes seen so far of an unfinished line
+constexpr int kText = 256;  // peek past the kept bytes of a cut line whose rest is not blank
+
+// A line being examined: its bytes without the line ending. Once the line is
+// complete, reading past its bytes gives `after` ('\n', or kText for a line
+// cut at Router::kMaxLine whose rest is not blank: no syntax matches it).
+struct Line {
+  std::string_view s;
+  bool complete = true;
+  int after = '\n';
+  int peek(std::size_t i) const {
+    if (i < s.size()) return static_cast<unsigned char>(s[i]);
+    return complete ? after : kNeed;
+  }
+};
+
+bool space_or_tab(int c) { return c == ' ' || c == '\t'; }
+// cmark's whitespace (isspace in its scanners): the line end counts.
+bool space_char(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+bool alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool digit(int c) { return c >= '0' && c <= '9'; }
+
+// Advances over `count` columns; a tab wider than what is left is partly consumed.
+void advance_cols(const Line &ln, Cursor &cur, int count) {
+  while (count > 0 && cur.off < ln.s.size()) {
+    if (ln.s[cur.off] == '\t') {
+      int to_tab = kTab - cur.col % kTab;
+      cur.partial = to_tab > count;
+      int adv = std::min(count, to_tab);
+      cur.col += adv;
+      if (!cur.partial) ++cur.off;
+      count -= adv;
+    } else {
+      cur.partial = false;
+      ++cur.off;
+      ++cur.col;
+      --count;
+    }
+  }
+}
+
+// Advances over `count` bytes (a tab counts as the columns to its tab stop).
+void advance_bytes(const Line &ln, Cursor &cur, std::size_t count) {
+  while (count > 0 && cur.off < ln.s.size()) {
+    cur.col += ln.s[cur.off] == '\t' ? kTab - cur.col % kTab : 1;
+    cur.partial = false;
+    ++cur.off;
+    --count;
+  }
+}
+
+// The first byte after the spaces and tabs at `cur`.
+struct Nonspace {
+  std::size_t off;
+  int indent;  // columns from cur
+  int c;       // the byte there: '\n' at the line end, kNeed if not seen yet
+  bool blank() const { return c == '\n'; }
+};
+
+Nonspace first_nonspace(const Line &ln, const Cursor &cur) {
+  std::size_t i = cur.off;
+  int col = cur.col;
+  int to_tab = kTab - cur.col % kTab;
+  for (;;) {
+    int c = ln.peek(i);
+    if (c == ' ') {
+      ++i;
+      ++col;
+      if (--to_tab == 0) to_tab = kTab;
+    } else if (c == '\t') {
+      ++i;
+      col += to_tab;
+      to_tab = kTab;
+    } else {
+      return Nonspace{i, col - cur.col, c};
+    }
+  }
+}
+
+enum class Match { Yes, No, More };
+
+// Does the line continue the container (CommonMark "check open blocks")? On
+// Yes, `cur` moves past the container's prefix.
+Match match_container(const Frame &f, const Line &ln, Cursor &cur) {
+  Nonspace n = first_nonspace(ln, cur);
+  if (f.quote) {
+    if (n.indent >= 4) return Match::No;
+    if (n.c == kNeed) return Match::More;
+    if (n.c != '>') return Match::No;
+    Cursor c = cur;
+    advance_cols(ln, c, n.indent + 1);
+    int next = ln.peek(c.off);
+    if (next == kNeed) return Match::More;
+    if (space_or_tab(next)) advance_cols(ln, c, 1);
+    cur = c;
+    return Match::Yes;
+  }
+  if (n.indent >= f.w) {
+    advance_cols(ln, cur, f.w);
+    return Match::Yes;
+  }
+  if (n.c == kNeed) return Match::More;
+  if (n.blank() && f.has_child) {
+    advance_bytes(ln, cur, n.off - cur.off);
+    return Match::Yes;
+  }
+  return Match::No;
+}
+
+// Block starts, at the first non-space byte p of a complete line.
+
+bool atx_heading(const Line &ln, std::size_t p) {
+  std::size_t n = 0;
+  while (ln.peek(p + n) == '#') ++n;
+  int c = ln.peek(p + n);
+  return n >= 1 && n <= 6 && (c == ' ' || c == '\t' || c == '\n');
+}
+
+// Length of the opening fence's run, 0 if the line is not an opening fence.
+int opening_fence(const Line &ln, std::size_t p, bool tail_backtick) {
+  int c = ln.peek(p);
+  if (c != '`' && c != '~') return 0;
+  std::size_t n = 0;
+  while (ln.peek(p + n) == c) ++n;
+  if (n < 3) return 0;
+  if (c == '`') {
+    if (ln.s.find('`', p + n) != std::string_view::npos || tail_backtick) return 0;
+  }
+  return static_cast<int>(n);
+}
+
+bool thematic_break(const Line &ln, std::size_t p) {
+  int c = ln.peek(p);
+  if (c != '*' && c != '-' && c != '_') return false;
+  int n = 0;
+  for (std::size_t i = p;; ++i) {
+    int d = ln.peek(i);
+    if (d == c) {
+      ++n;
+    } else if (!space_or_tab(d)) {
+      return d == '\n' && n >= 3;
+    }
+  }
+}
+
+bool setext_underline(const Line &ln, std::size_t p) {
+  int c = ln.peek(p);
+  if (c != '=' && c != '-') return false;
+  std::size_t i = p;
+  while (ln.peek(i) == c) ++i;
+  while (space_or_tab(ln.peek(i))) ++i;
+  return ln.peek(i) == '\n';
+}
+
+// Length of a list marker at p (0 if none). A marker that interrupts a
+// paragraph must start an ordered list at 1 and have content after it.
+int list_marker(const Line &ln, std::size_t p, bool interrupts) {
+  int c = ln.peek(p);
+  std::size_t q = p;
+  if (c == '*' || c == '-' || c == '+') {
+    q = p + 1;
+  } else if (digit(c)) {
+    long start = 0;
+    int digits = 0;
+    do {
+      start = start * 10 + (ln.peek(q) - '0');
+      ++q;
+      ++digits;
+    } while (digits < 9 && digit(ln.peek(q)));
+    if (interrupts && start != 1) return 0;
+    int d = ln.peek(q);
+    if (d != '.' && d != ')') return 0;
+    ++q;
+  } else {
+    return 0;
+  }
+  if (!space_char(ln.peek(q))) return 0;
+  if (interrupts) {
+    std::size_t i = q;
+    while (space_or_tab(ln.peek(i))) ++i;
+    if (ln.peek(i) == '\n') return 0;
+  }
+  return static_cast<int>(q - p);
+}
+
+// Case-insensitive: does the line continue at i with `word`?
+bool at_word(const Line &ln, std::size_t i, std::string_view word) {
+  for (std::size_t k = 0; k < word.size(); ++k)
+    if (lower(ln.peek(i + k)) != word[k]) return false;
+  return true;
+}
+
+constexpr std::string_view kBlockTags[] = {
+    "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center", "col",
+    "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+    "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr",
+    "html", "iframe", "legend", "li", "link", "main", "menu", "menuitem", "nav", "noframes", "ol",
+    "optgroup", "option", "p", "param", "section", "source", "summary", "table", "tbody", "td", "tfoot",
+    "th", "thead", "title", "tr", "track", "ul"};
+
+// An HTML open tag or closing tag starting at p ('<'); returns the offset
+// after its '>' or 0.
+std::size_t html_tag(const Line &ln, std::size_t p) {
+  std::size_t i = p + 1;
+  bool closing = ln.peek(i) == '/';
+  if (closing) ++i;
+  if (!alpha(ln.peek(i))) return 0;
+  while (alpha(ln.peek(i)) || digit(ln.peek(i)) || ln.peek(i) == '-') ++i;
+  auto skip_space = [&](std::size_t j) {
+    while (space_char(ln.peek(j)) && ln.peek(j) != '\n') ++j;
+    return j;
+  };
+  if (closing) {
+    i = skip_space(i);
+    return ln.peek(i) == '>' ? i + 1 : 0;
+  }
+  for (;;) {  // attributes: whitespace, name, optional value
+    std::size_t j = skip_space(i);
+    if (j == i) break;
+    int c = ln.peek(j);
+    if (!(alpha(c) || c == '_' || c == ':')) break;
+    ++j;
+    while (alpha(ln.peek(j)) || digit(ln.peek(j)) || ln.peek(j) == '_' || ln.peek(j) == '.' ||
+           ln.peek(j) == ':' || ln.peek(j) == '-')
+      ++j;
+    i = j;
+    std::size_t k = skip_space(j);
+    if (ln.peek(k) != '=') continue;
+    k = skip_space(k + 1);
+    int q = ln.peek(k);
+    if (q == '"' || q == '\'') {
+      std::size_t e = k + 1;
+      while (ln.peek(e) != q && ln.peek(e) != '\n' && ln.peek(e) != kText) ++e;
+      if (ln.peek(e) != q) return 0;
+      i = e + 1;
+    } else {
+      std::size_t e = k;
+      for (;; ++e) {
+        int c2 = ln.peek(e);
+        if (space_char(c2) || c2 == '"' || c2 == '\'' || c2 == '=' || c2 == '<' || c2 == '>' || c2 == '`' ||
+            c2 == kText)
+          break;
+      }
+      if (e == k) return 0;
+      i = e;
+    }
+  }
+  i = skip_space(i);
+  if (ln.peek(i) == '/') ++i;
+  return ln.peek(i) == '>' ? i + 1 : 0;
+}
+
+// HTML block start condition (1–7) met at p, 0 if none. Condition 7 cannot
+// interrupt a paragraph.
+int html_block_start(const Line &ln, std::size_t p, bool interrupts) {
+  if (ln.peek(p) != '<') return 0;
+  for (std::string_view t : {"script", "pre", "style", "textarea"}) {
+    if (at_word(ln, p + 1, t)) {
+      int c = ln.peek(p + 1 + t.size());
+      if (space_char(c) || c == '>') return 1;
+    }
+  }
+  if (at_word(ln, p + 1, "!--")) return 2;
+  if (ln.peek(p + 1) == '?') return 3;
+  if (ln.peek(p + 1) == '!' && ln.peek(p + 2) >= 'A' && ln.peek(p + 2) <= 'Z') return 4;
+  if (at_word(ln, p + 1, "![cdata[")) return 5;
+  std::size_t i = p + 1;
+  if (ln.peek(i) == '/') ++i;
+  for (std::string_view t : kBlockTags) {
+    if (!at_word(ln, i, t)) continue;
+    int c = ln.peek(i + t.size());
+    if (space_char(c) || c == '>' || (c == '/' && ln.peek(i + t.size() + 1) == '>')) return 6;
+  }
+  if (interrupts) return 0;
+  std::size_t e = html_tag(ln, p);
+  if (e == 0) return 0;
+  while (ln.peek(e) == ' ' || ln.peek(e) == '\t' || ln.peek(e) == '\f') ++e;
+  return ln.peek(e) == '\n' ? 7 : 0;
+}
+
+constexpr std::string_view kHtmlEnds[] = {"</script>", "</pre>", "</style>", "</textarea>", "-->", "?>", ">",
+                                          "]]>"};
+// The HTML block type whose end condition a pattern of kHtmlEnds is.
+int html_end_type(std::size_t pattern) { return pattern < 4 ? 1 : static_cast<int>(pattern) - 2; }
+
+// Does the line from p meet the end condition of HTML block type t?
+bool html_block_end(const Line &ln, std::size_t p, int t, unsigned tail_hits) {
+  if (t > 5) return false;
+  if (tail_hits & (1u << t)) return true;
+  std::string_view rest = p < ln.s.size() ? ln.s.substr(p) : std::string_view();
+  for (std::size_t k = 0; k < std::size(kHtmlEnds); ++k) {
+    if (html_end_type(k) != t) continue;
+    std::string_view pat = kHtmlEnds[k];
+    if (t != 1) {
+      if (rest.find(pat) != std::string_view::npos) return true;
+      continue;
+    }
+    for (std::size_t i = 0; i + pat.size() <= rest.size(); ++i) {
+      std::size_t j = 0;
+      while (j < pat.size() && lower(static_cast<unsigned char>(rest[i + j])) == pat[j]) ++j;
+      if (j == pat.size()) return true;
+    }
+  }
+  return false;
+}
+
+// Link reference definitions ([label]: destination "title"). cmark removes
+// them from the start of a paragraph when the paragraph ends or meets a
+// setext underline; a paragraph made only of them is no paragraph (it is no
+// heading either, and it leaves its list item empty).
+
+bool punct(int c) { return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~'); }
+
+std::size_t skip_spaces(std::string_view s, std::size_t i) {
+  while (i < s.size() && space_or_tab(s[i])) ++i;
+  return i;
+}
+// After spaces: a line end (or the end of the text)?
+bool line_end_at(std::string_view s, std::size_t *i) {
+  bool seen = false;
+  if (*i < s.size() && s[*i] == '\r') ++*i, seen = true;
+  if (*i < s.size() && s[*i] == '\n') ++*i, seen = true;
+  return seen || *i >= s.size();
+}
+// Spaces, up to one line end, spaces.
+std::size_t skip_spnl(std::string_view s, std::size_t i) {
+  i = skip_spaces(s, i);
+  std::size_t j = i;
+  if (line_end_at(s, &j) && j > i) i = skip_spaces(s, j);
+  return i;
+}
+// Length of the destination at i, -1 if none.
+long link_destination(std::string_view s, std::size_t i) {
+  std::size_t o = i;
+  if (i < s.size() && s[i] == '<') {
+    for (++i; i < s.size();) {
+      if (s[i] == '>') {
+        ++i;
+        break;
+      }
+      if (s[i] == '\\') i += 2;
+      else if (s[i] == '\n' || s[i] == '<') return -1;
+      else ++i;
+    }
+    if (i >= s.size()) return -1;
+    return static_cast<long>(i - o);
+  }
+  int parens = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\\' && i + 1 < s.size() && punct(static_cast<unsigned char>(s[i + 1]))) {
+      i += 2;
+    } else if (c == '(') {
+      if (++parens > 32) return -1;
+      ++i;
+    } else if (c == ')') {
+      if (parens == 0) break;
+      --parens;
+      ++i;
+    } else if (space_char(c) || c < 0x20 || c == 0x7f) {
+      if (i == o) return -1;
+      break;
+    } else {
+      ++i;
+    }
+  }
+  if (i >= s.size() || parens != 0) return -1;
+  return static_cast<long>(i - o);
+}
+// Length of the title at i, 0 if none: the longest run from an opening quote
+// (or parenthesis) to a closing one in which every inner delimiter is
+// backslash-escaped.
+std::size_t link_title(std::string_view s, std::size_t i) {
+  if (i >= s.size()) return 0;
+  char open = s[i], close = open == '(' ? ')' : open;
+  if (open != '"' && open != '\'' && open != '(') return 0;
+  std::size_t best = 0;
+  for (std::size_t j = i + 1; j < s.size(); ++j) {
+    char c = s[j];
+    if (c == 0) break;
+    bool escaped = s[j - 1] == '\\' && j - 1 > i;
+    if (c == close) {
+      best = j + 1 - i;
+      if (!escaped) break;
+    } else if (open == '(' && c == '(' && !escaped) {
+      break;
+    }
+  }
+  return best;
+}
+// Length of the definition at the start of s, 0 if there is none.
+std::size_t link_reference(std::string_view s) {
+  if (s.empty() || s[0] != '[') return 0;
+  std::size_t i = 1;
+  int length = 0;
+  while (i < s.size() && s[i] != '[' && s[i] != ']') {
+    if (s[i] == '\\') {
+      ++i;
+      ++length;
+      if (i < s.size() && punct(static_cast<unsigned char>(s[i]))) {
+        ++i;
+        ++length;
+      }
+    } else {
+      ++i;
+      ++length;
+    }
+    if (length > 1000) return 0;
+  }
+  if (i >= s.size() || s[i] != ']') return 0;
+  if (s.substr(1, i - 1).find_first_not_of(" \t\r\n") == std::string_view::npos) return 0;
+  ++i;
+  if (i >= s.size() || s[i] != ':') return 0;
+  i = skip_spnl(s, i + 1);
+  long dest = link_destination(s, i);
+  if (dest < 0) return 0;
+  i += static_cast<std::size_t>(dest);
+  std::size_t before_title = i;
+  i = skip_spnl(s, i);
+  std::size_t title = i == before_title ? 0 : link_title(s, i);
+  i = title ? i + title : before_title;
+  i = skip_spaces(s, i);
+  if (!line_end_at(s, &i)) {
+    if (!title) return 0;
+    i = skip_spaces(s, before_title);
+    if (!line_end_at(s, &i)) return 0;
+  }
+  return i;
+}
+// Is a paragraph's text (its lines without leading spaces, each ending with
+// "\n") made only of link reference definitions?
+bool only_link_references(std::string_view s) {
+  while (!s.empty() && s[0] == '[') {
+    std::size_t n = link_reference(s);
+    if (n == 0) break;
+    s.remove_prefix(n);
+  }
+  return s.empty();
+}
+
+}  // namespace md
+
+using md::Cursor;
+using md::Line;
+
+// Maps a chunker's program-text coordinates to the answer's. The program text
+// is the concatenation of the fence's content lines, each without its
+// stripped prefix; one entry per program line says where its bytes are in the
+// answer. Entries before the last reported unit are dropped (the chunker
+// never reports a position before it again).
 class Router::Bridge final : public ChunkSink {
  public:
-  Bridge(RouterSink &sink, Lang lang, Pos body, int fence)
-      : sink_(sink), lang_(lang), body_(body), fence_(fence) {}
+  Bridge(RouterSink &sink, Lang lang, int fence, bool raw, Pos fallback)
+      : sink_(sink), lang_(lang), fence_(fence), raw_(raw), fallback_(fallback) {}
 
-  Pos map(Pos p) const {
-    Pos a;
-    a.offset = body_.offset + p.offset;
-    a.line = body_.line + p.line - 1;
-    a.col = p.line == 1 ? body_.col + p.col : p.col;
+  // A program line starts: its first `synth` bytes are spaces standing for
+  // the rest of a partly consumed tab (at answer offset ans - 1), then come
+  // the answer's bytes from `ans` (line `line`, column `col`) on.
+  void begin_line(std::uint64_t ans, std::uint32_t line, std::uint32_t col, std::uint32_t synth) {
+    if (!failed_) lines_.push_back(Entry{len_, ans, line, col, synth});
+  }
+  void fed(std::string_view s) {
+    len_ += s.size();
+    if (!s.empty()) last_ = s.back();
+  }
+
+  Pos map(std::uint64_t off) const {
+    if (raw_) return Pos{off, 0, 0};
+    if (lines_.empty()) return fallback_;
+    auto it = std::upper_bound(lines_.begin(), lines_.end(), off,
+                               [](std::uint64_t o, const Entry &e) { return o < e.prog; });
+    const Entry &e = it == lines_.begin() ? *it : *std::prev(it);
+    std::uint64_t delta = off >= e.prog ? off - e.prog : 0;
+    if (delta < e.synth) return Pos{e.ans - 1, e.line, e.col - 1};
+    return Pos{e.ans + (delta - e.synth), e.line, e.col + static_cast<std::uint32_t>(delta - e.synth)};
+  }
+  Pos map(const Pos &p) const {
+    if (raw_) return p;
+    Pos a = map(p.offset);
+    // Past the last line ending fed: the start of the next answer line.
+    if (p.offset == len_ && (last_ == '\n' || last_ == '\r') && !lines_.empty()) {
+      a.line = lines_.back().line + 1;
+      a.col = 0;
+    }
     return a;
   }
+  std::uint64_t map_end(std::uint64_t end) const {
+    return end == 0 ? map(std::uint64_t{0}).offset : map(end - 1).offset + 1;
+  }
+
   void on_unit(ChunkUnit &&c) override {
     Unit u;
     u.lang = lang_;
     u.code = std::move(c.code);
     u.begin = map(c.begin);
-    u.end = body_.offset + c.end;
+    u.end = map_end(c.end);
     u.fence = fence_;
     u.kind = c.kind;
     u.defines = std::move(c.defines);
     u.uses = std::move(c.uses);
+    // Later positions are at c.end or after: keep the entry holding c.end.
+    while (lines_.size() >= 2 && lines_[1].prog <= c.end) lines_.pop_front();
     sink_.on_unit(std::move(u));
   }
   void on_error(ChunkError &&c) override {
@@ -38,38 +522,29 @@ class Router::Bridge final : public ChunkSink {
     e.code = std::move(c.code);
     e.unit_begin = map(c.unit_begin);
     e.fence = fence_;
+    failed_ = true;  // the chunker ignores the rest of the program: no more lines to map
     sink_.on_syntax_error(std::move(e));
   }
 
  private:
+  struct Entry {
+    std::uint64_t prog;  // offset of the line in the program text
+    std::uint64_t ans;   // answer offset of its first byte taken from the answer
+    std::uint32_t line, col;
+    std::uint32_t synth;
+  };
   RouterSink &sink_;
   Lang lang_;
-  Pos body_;
   int fence_;
+  bool raw_;
+  Pos fallback_;
+  std::deque<Entry> lines_;
+  std::uint64_t len_ = 0;
+  char last_ = 0;  // last byte fed
+  bool failed_ = false;
 };
 
 namespace {
-constexpr std::size_t kMaxFenceLine = 4096;  // longer lines are prose, not fences
-
-// Parses an opening fence line (without its newline). Returns false if it is not one.
-bool parse_opening(const std::string &line, char *fc, std::size_t *flen, std::string *info) {
-  std::size_t i = 0;
-  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
-  if (i >= line.size() || (line[i] != '`' && line[i] != '~')) return false;
-  char c = line[i];
-  std::size_t j = i;
-  while (j < line.size() && line[j] == c) ++j;
-  if (j - i < 3) return false;
-  std::string rest = line.substr(j);
-  if (c == '`' && rest.find('`') != std::string::npos) return false;
-  // trim
-  auto b = rest.find_first_not_of(" \t\r");
-  auto e = rest.find_last_not_of(" \t\r");
-  *info = b == std::string::npos ? "" : rest.substr(b, e - b + 1);
-  *fc = c;
-  *flen = j - i;
-  return true;
-}
 
 // The language word of an info string: "python title=x" -> "python",
 // "{python}" -> "python", "py3," -> "py3".
@@ -86,17 +561,22 @@ std::string info_lang(const std::string &info) {
   }
   return w;
 }
+
 }  // namespace
 
 Router::Router(const RouterConfig &cfg, RouterSink &sink) : cfg_(cfg), sink_(sink) {
   if (!cfg_.markdown) {
-    bridge_ = std::make_unique<Bridge>(sink_, cfg_.raw_lang, Pos{}, -1);
-    chunker_ = make_chunker(cfg_.raw_lang, *bridge_);
+    bridge_ = std::make_unique<Bridge>(sink_, cfg_.raw_lang, -1, true, Pos{});
+    chunker_ = make(cfg_.raw_lang, *bridge_);
     if (!chunker_) sink_.on_fence_skipped(-1, lang_name(cfg_.raw_lang), Pos{}, "no chunker for this language");
   }
 }
 
 Router::~Router() = default;
+
+std::unique_ptr<Chunker> Router::make(Lang lang, ChunkSink &sink) const {
+  return cfg_.chunker_factory ? cfg_.chunker_factory(lang, sink) : make_chunker(lang, sink);
+}
 
 void Router::feed(std::string_view bytes) {
   if (!cfg_.markdown) {
@@ -104,166 +584,449 @@ void Router::feed(std::string_view bytes) {
     off_ += bytes.size();
     return;
   }
-  // Outside fences and on potential closing-fence lines we look byte by byte;
-  // inside a body, runs of plain bytes are forwarded in one piece.
   std::size_t i = 0;
   while (i < bytes.size()) {
-    if (state_ != State::Outside && !line_may_close_) {
-      // Forward everything up to and including the next line end.
-      std::size_t j = i;
-      while (j < bytes.size() && bytes[j] != '\n' && bytes[j] != '\r') ++j;
-      if (j > i) {
-        forward(bytes.substr(i, j - i));
-        off_ += j - i;
-        col_ += static_cast<std::uint32_t>(j - i);
-        prev_cr_ = false;
-        i = j;
+    char c = bytes[i];
+    if (after_cr_) {
+      after_cr_ = false;
+      if (c == '\n') {  // the rest of a CRLF line ending
+        if (lf_to_chunker_) forward("\n");
+        lf_to_chunker_ = false;
+        ++off_;
+        ++i;
         continue;
       }
     }
-    char c = bytes[i++];
-    if (state_ == State::Outside) {
-      byte_outside(c);
-    } else {
-      byte_in_fence(c);
+    if (line_fresh_) {
+      line_start_ = Pos{off_, line_, col_};
+      line_fresh_ = false;
     }
-    ++off_;
-    // Track answer line/col. "\r\n" is one line end; a lone "\r" is one too.
-    if (c == '\n') {
-      if (!prev_cr_) {
-        ++line_;
-      }
-      col_ = 0;
-      prev_cr_ = false;
-    } else if (c == '\r') {
+    if (c == '\n' || c == '\r') {
+      end_of_line(c == '\r');
+      ++off_;
       ++line_;
       col_ = 0;
-      prev_cr_ = true;
-    } else {
-      ++col_;
-      prev_cr_ = false;
+      after_cr_ = c == '\r';
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < bytes.size() && bytes[j] != '\n' && bytes[j] != '\r') ++j;
+    take(bytes.substr(i, j - i));
+    off_ += j - i;
+    col_ += static_cast<std::uint32_t>(j - i);
+    i = j;
+  }
+}
+
+// Bytes of the current line (no line ending).
+void Router::take(std::string_view run) {
+  while (!run.empty()) {
+    switch (mode_) {
+      case Mode::Prose:
+        append_prose(run);
+        return;
+      case Mode::FenceBody:
+        forward(run);
+        return;
+      case Mode::FencePrefix: {
+        std::size_t k = 0;
+        while (k < run.size() && mode_ == Mode::FencePrefix) {
+          buf_ += run[k++];
+          prefix_step(false);
+        }
+        run.remove_prefix(k);
+        break;
+      }
     }
   }
 }
 
-void Router::byte_outside(char c) {
-  if (line_buf_.empty() && !line_overflow_) {
-    line_start_ = Pos{off_, line_, col_};
+void Router::append_prose(std::string_view run) {
+  if (buf_.size() < kMaxLine) {
+    std::size_t room = kMaxLine - buf_.size();
+    buf_.append(run.substr(0, room));
+    run.remove_prefix(std::min(room, run.size()));
   }
-  if (c == '\n') {
-    open_line_done();
-    line_buf_.clear();
-    line_overflow_ = false;
-    return;
+  if (run.empty()) return;
+  if (!overflow_) {
+    overflow_ = true;
+    tail_win_.clear();
+    for (std::size_t k = buf_.size() - std::min<std::size_t>(buf_.size(), 10); k < buf_.size(); ++k)
+      tail_win_ += static_cast<char>(md::lower(static_cast<unsigned char>(buf_[k])));
   }
-  if (line_buf_.size() < kMaxFenceLine) {
-    line_buf_ += c;
-  } else {
-    line_overflow_ = true;
+  for (char ch : run) {
+    tail_ws_ = tail_ws_ && md::space_or_tab(ch);
+    tail_backtick_ = tail_backtick_ || ch == '`';
+    tail_win_ += static_cast<char>(md::lower(static_cast<unsigned char>(ch)));
+    if (tail_win_.size() > 11) tail_win_.erase(0, tail_win_.size() - 11);
+    for (std::size_t k = 0; k < std::size(md::kHtmlEnds); ++k)
+      if (tail_win_.ends_with(md::kHtmlEnds[k])) tail_html_end_ |= 1u << md::html_end_type(k);
   }
 }
 
-void Router::open_line_done() {
-  if (line_overflow_) return;
-  std::string line = line_buf_;
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  char fc;
-  std::size_t flen;
-  std::string info;
-  if (!parse_opening(line, &fc, &flen, &info)) return;
+void Router::end_of_line(bool cr) {
+  lf_to_chunker_ = false;
+  if (mode_ == Mode::Prose || (mode_ == Mode::FencePrefix && prefix_step(true) == Step::Fail))
+    process_buffered_line();
+  if (mode_ == Mode::FenceBody) {
+    // A LF right after a lone CR would read as one CRLF line ending (an empty
+    // content line between "a\r" and "  \n"): it goes as a CR, so the
+    // program keeps the answer's lines.
+    forward(cr || last_fed_ == '\r' ? "\r" : "\n");
+    lf_to_chunker_ = cr;
+  }
+  new_line();
+}
+
+void Router::new_line() {
+  buf_.clear();
+  overflow_ = false;
+  tail_ws_ = true;
+  tail_backtick_ = false;
+  tail_html_end_ = 0;
+  tail_win_.clear();
+  cur_ = Cursor{};
+  matched_ = 0;
+  cc_started_ = cc_trail_ = false;
+  cc_pos_ = 0;
+  cc_run_ = 0;
+  line_fresh_ = true;
+  mode_ = leaf_ == Leaf::Fence ? Mode::FencePrefix : Mode::Prose;
+}
+
+void Router::process_buffered_line() {
+  Line ln{buf_, true, overflow_ && !tail_ws_ ? md::kText : '\n'};
+  process_line(ln);
+}
+
+// FencePrefix: decide what the line is once enough of it is seen.
+Router::Step Router::prefix_step(bool complete) {
+  Step r = step(complete);
+  if (r == Step::More && buf_.size() >= kMaxLine) r = matched_ == depth_ ? Step::Content : Step::Fail;
+  switch (r) {
+    case Step::More:
+      break;
+    case Step::Fail:  // a container ended, and the fence with it; the line is prose
+      close_fence();
+      mode_ = Mode::Prose;
+      break;
+    case Step::Close:  // the rest of the line is consumed
+      close_fence();
+      break;
+    case Step::Content:
+      start_content(complete);
+      mode_ = Mode::FenceBody;
+      break;
+  }
+  return r;
+}
+
+Router::Step Router::step(bool complete) {
+  Line ln{buf_, complete, '\n'};
+  while (matched_ < depth_) {
+    md::Match m = md::match_container(frames_[matched_], ln, cur_);
+    if (m == md::Match::More) return Step::More;
+    if (m == md::Match::No) return Step::Fail;
+    ++matched_;
+  }
+  if (!cc_started_) {
+    md::Nonspace n = md::first_nonspace(ln, cur_);
+    if (n.indent >= 4) return Step::Content;
+    if (n.c == md::kNeed) return Step::More;
+    if (n.c != static_cast<unsigned char>(fence_char_)) return Step::Content;
+    cc_started_ = true;
+    cc_pos_ = n.off;
+  }
+  for (; cc_pos_ < buf_.size(); ++cc_pos_) {
+    char ch = buf_[cc_pos_];
+    if (!cc_trail_ && ch == fence_char_) {
+      ++cc_run_;
+    } else if (ch == ' ' || ch == '\t') {
+      cc_trail_ = true;
+      if (cc_run_ < fence_len_) return Step::Content;
+    } else {
+      return Step::Content;
+    }
+  }
+  if (!complete) return Step::More;
+  return cc_run_ >= fence_len_ ? Step::Close : Step::Content;
+}
+
+// The rest of the line from the cursor (less up to the fence's indentation)
+// is content.
+void Router::start_content(bool complete) {
+  Line ln{buf_, complete, '\n'};
+  for (int i = 0; i < fence_indent_ && md::space_or_tab(ln.peek(cur_.off)); ++i) md::advance_cols(ln, cur_, 1);
+  if (!fence_exec_) return;
+  std::size_t from = cur_.off;
+  std::uint32_t synth = 0;
+  if (cur_.partial) {
+    synth = static_cast<std::uint32_t>(md::kTab - cur_.col % md::kTab);
+    ++from;
+  }
+  bridge_->begin_line(line_start_.offset + from, line_start_.line, static_cast<std::uint32_t>(from), synth);
+  if (synth) forward(std::string(synth, ' '));
+  if (from < buf_.size()) forward(std::string_view(buf_).substr(from));
+}
+
+void Router::mark_child() {
+  if (depth_ > 0) frames_[depth_ - 1].has_child = true;
+}
+
+// One complete line outside fenced code (CommonMark's block algorithm: match
+// the open blocks, open new ones, add the rest as text).
+void Router::process_line(const Line &ln) {
+  Cursor cur;
+  if (line_start_.offset == 0 && ln.s.starts_with("\xEF\xBB\xBF")) cur.off = 3;  // BOM
+  int matched = 0;
+  while (matched < depth_ && md::match_container(frames_[matched], ln, cur) == md::Match::Yes) ++matched;
+  bool all = matched == depth_;
+  bool leaf_ok = false;  // the open leaf block continues on this line
+  if (all) {
+    md::Nonspace n = md::first_nonspace(ln, cur);
+    switch (leaf_) {
+      case Leaf::Paragraph:
+        leaf_ok = !n.blank();
+        break;
+      case Leaf::IndentedCode:
+        if (n.indent >= 4) {
+          md::advance_cols(ln, cur, 4);
+          leaf_ok = true;
+        } else if (n.blank()) {
+          md::advance_bytes(ln, cur, n.off - cur.off);
+          leaf_ok = true;
+        }
+        break;
+      case Leaf::Html:
+        leaf_ok = html_type_ <= 5 || !n.blank();
+        break;
+      case Leaf::None:
+      case Leaf::Fence:
+        break;
+    }
+  }
+  bool par_container = leaf_ == Leaf::Paragraph && leaf_ok;  // new blocks would interrupt it
+  bool maybe_lazy = leaf_ == Leaf::Paragraph;
+  bool opened = false;    // a new block started: unmatched blocks are closed
+  bool line_used = false; // the line is a heading, break or fence opener, not text
+  auto close_unmatched = [&] {
+    if (!opened) {
+      opened = true;
+      depth_ = matched;
+      if (leaf_ == Leaf::Paragraph) close_paragraph();
+      leaf_ = Leaf::None;
+    }
+  };
+  if (!(leaf_ok && (leaf_ == Leaf::IndentedCode || leaf_ == Leaf::Html))) {
+    for (;;) {
+      md::Nonspace n = md::first_nonspace(ln, cur);
+      bool indented = n.indent >= 4;
+      int depth_now = opened ? depth_ : matched;
+      if (!indented && n.c == '>') {
+        if (depth_now >= kMaxDepth) break;
+        close_unmatched();
+        mark_child();
+        md::advance_bytes(ln, cur, n.off + 1 - cur.off);
+        if (md::space_or_tab(ln.peek(cur.off))) md::advance_cols(ln, cur, 1);
+        frames_[depth_++] = md::Frame{true, false, 0};
+        par_container = maybe_lazy = false;
+        continue;
+      }
+      if (!indented && md::atx_heading(ln, n.off)) {
+        close_unmatched();
+        mark_child();
+        line_used = true;
+        break;
+      }
+      if (int len = indented ? 0 : md::opening_fence(ln, n.off, overflow_ && tail_backtick_)) {
+        close_unmatched();
+        mark_child();
+        std::size_t b = n.off + len;
+        while (b < ln.s.size() && md::space_or_tab(ln.s[b])) ++b;
+        std::size_t e = ln.s.size();
+        while (e > b && md::space_or_tab(ln.s[e - 1])) --e;
+        open_fence(ln.s[n.off], len, static_cast<int>(n.off - cur.off), std::string(ln.s.substr(b, e - b)));
+        line_used = true;
+        break;
+      }
+      if (int t = indented ? 0 : md::html_block_start(ln, n.off, maybe_lazy)) {
+        close_unmatched();
+        mark_child();
+        leaf_ = Leaf::Html;
+        html_type_ = t;
+        break;
+      }
+      if (!indented && par_container && md::setext_underline(ln, n.off)) {
+        if (par_refs_ && md::only_link_references(par_text_)) {
+          par_refs_ = false;  // no heading: the line is the paragraph's text
+          break;
+        }
+        opened = true;  // the paragraph becomes a heading and ends
+        leaf_ = Leaf::None;
+        line_used = true;
+        break;
+      }
+      if (!indented && md::thematic_break(ln, n.off)) {
+        close_unmatched();
+        mark_child();
+        line_used = true;
+        break;
+      }
+      if (int len = indented ? 0 : md::list_marker(ln, n.off, par_container)) {
+        if (depth_now >= kMaxDepth) break;
+        close_unmatched();
+        mark_child();
+        md::advance_bytes(ln, cur, n.off + len - cur.off);
+        Cursor save = cur;
+        while (cur.col - save.col <= 5 && md::space_or_tab(ln.peek(cur.off))) md::advance_cols(ln, cur, 1);
+        int spaces = cur.col - save.col;
+        int padding = len + spaces;
+        if (spaces >= 5 || spaces < 1 || ln.peek(cur.off) == '\n') {
+          padding = len + 1;
+          cur = save;
+          if (spaces > 0) md::advance_cols(ln, cur, 1);
+        }
+        frames_[depth_++] = md::Frame{false, false, n.indent + padding};
+        par_container = maybe_lazy = false;
+        continue;
+      }
+      if (indented && !maybe_lazy && !n.blank()) {
+        close_unmatched();
+        mark_child();
+        md::advance_cols(ln, cur, 4);
+        leaf_ = Leaf::IndentedCode;
+        break;
+      }
+      break;
+    }
+  }
+  md::Nonspace n = md::first_nonspace(ln, cur);
+  if (!opened && leaf_ == Leaf::Paragraph && !leaf_ok && !n.blank()) {  // lazy continuation
+    paragraph_text(ln, n.off);
+    return;
+  }
+  if (!opened) {
+    depth_ = matched;
+    if (!leaf_ok) {
+      if (leaf_ == Leaf::Paragraph) close_paragraph();
+      leaf_ = Leaf::None;
+    }
+  }
+  if (line_used) return;
+  switch (leaf_) {
+    case Leaf::Html:
+      if (md::html_block_end(ln, n.off, html_type_, overflow_ ? tail_html_end_ : 0)) leaf_ = Leaf::None;
+      break;
+    case Leaf::None:
+      if (!n.blank()) {
+        par_depth_ = depth_;
+        par_first_ = depth_ > 0 && !frames_[depth_ - 1].has_child;
+        mark_child();
+        leaf_ = Leaf::Paragraph;
+        par_text_.clear();
+        par_refs_ = ln.peek(n.off) == '[';
+        paragraph_text(ln, n.off);
+      }
+      break;
+    case Leaf::Paragraph:
+      paragraph_text(ln, n.off);
+      break;
+    case Leaf::IndentedCode:
+    case Leaf::Fence:
+      break;
+  }
+}
+
+// A line of the open paragraph: kept while the paragraph may be only link
+// reference definitions.
+void Router::paragraph_text(const Line &ln, std::size_t from) {
+  if (!par_refs_) return;
+  std::size_t n = from < ln.s.size() ? ln.s.size() - from : 0;
+  if (overflow_ || par_text_.size() + n + 1 > kMaxParagraph) {
+    par_refs_ = false;
+    par_text_.clear();
+    return;
+  }
+  par_text_.append(ln.s.substr(from, n));
+  par_text_ += '\n';
+}
+
+// The open paragraph ends. Made only of link reference definitions, it
+// vanishes: a list item it was the first block of has no block again.
+void Router::close_paragraph() {
+  if (par_refs_ && par_first_ && par_depth_ > 0 && depth_ >= par_depth_ && md::only_link_references(par_text_))
+    frames_[par_depth_ - 1].has_child = false;
+  par_refs_ = false;
+  par_text_.clear();
+}
+
+void Router::open_fence(char fc, int len, int indent, const std::string &info) {
   int idx = fences_++;
+  leaf_ = Leaf::Fence;
+  fence_idx_ = idx;
   fence_char_ = fc;
-  fence_len_ = flen;
-  held_.clear();
-  line_may_close_ = true;
+  fence_len_ = len;
+  fence_indent_ = indent;
   std::string word = info_lang(info);
-  Lang lang = lang_from_name(word);
-  // The body starts on the next line.
-  Pos body{off_ + 1, line_ + 1, 0};
+  Lang lang = cfg_.lang_of_info ? cfg_.lang_of_info(info) : lang_from_name(word);
+  fence_lang_ = lang;
+  fence_exec_ = false;
   if (lang != Lang::Unknown) {
-    bridge_ = std::make_unique<Bridge>(sink_, lang, body, idx);
-    chunker_ = make_chunker(lang, *bridge_);
+    // Where an empty program's positions go: the line after the opening fence.
+    Pos next{off_ + 1, line_start_.line + 1, 0};
+    bridge_ = std::make_unique<Bridge>(sink_, lang, idx, false, next);
+    chunker_ = make(lang, *bridge_);
   } else {
     chunker_.reset();
   }
   if (chunker_) {
-    state_ = State::InFence;
+    fence_exec_ = true;
     sink_.on_fence_open(lang);
   } else {
-    state_ = State::InSkippedFence;
-    std::string why = word.empty() ? "fence has no language" :
+    bridge_.reset();
+    std::string why = word.empty() && lang == Lang::Unknown ? "fence has no language" :
                       lang == Lang::Unknown ? "unknown language '" + word + "'" :
                                               std::string("no chunker for ") + lang_name(lang);
     sink_.on_fence_skipped(idx, info, line_start_, why);
   }
 }
 
-void Router::forward(std::string_view s) {
-  if (state_ == State::InFence && chunker_) chunker_->feed(s);
-}
-
-// Whether a (partial) body line is a closing fence: No, not yet decided
-// (Maybe), or Yes.
-Router::FenceLine Router::closing_state(std::string_view h) const {
-  std::size_t i = 0;
-  while (i < h.size() && h[i] == ' ') ++i;
-  if (i > 3) return FenceLine::No;
-  std::size_t j = i;
-  while (j < h.size() && h[j] == fence_char_) ++j;
-  std::size_t run = j - i;
-  if (j == h.size()) return run >= fence_len_ ? FenceLine::Yes : FenceLine::Maybe;
-  if (run < fence_len_) return FenceLine::No;
-  for (std::size_t k = j; k < h.size(); ++k)
-    if (h[k] != ' ' && h[k] != '\t') return FenceLine::No;
-  return FenceLine::Yes;
-}
-
-void Router::byte_in_fence(char c) {
-  if (c == '\n' || c == '\r') {
-    if (line_may_close_) {
-      if (closing_state(held_) == FenceLine::Yes) {
-        held_.clear();
-        close_fence();  // the fence line's newline is prose
-        return;
-      }
-      forward(held_);
-      held_.clear();
-    }
-    char nl = c;
-    forward(std::string_view(&nl, 1));
-    line_may_close_ = true;
-    return;
-  }
-  if (!line_may_close_) {
-    forward(std::string_view(&c, 1));
-    return;
-  }
-  held_ += c;
-  if (closing_state(held_) == FenceLine::No) {
-    forward(held_);
-    held_.clear();
-    line_may_close_ = false;
-  }
-}
-
 void Router::close_fence() {
-  if (state_ == State::InFence && chunker_) chunker_->finish();
+  if (fence_exec_ && chunker_) {
+    chunker_->finish();
+    sink_.on_program_end(fence_lang_, fence_idx_);
+  }
   chunker_.reset();
   bridge_.reset();
-  state_ = State::Outside;
-  line_buf_.clear();
-  line_overflow_ = false;
+  fence_exec_ = false;
+  last_fed_ = 0;
+  leaf_ = Leaf::None;
+}
+
+void Router::forward(std::string_view s) {
+  if (fence_exec_ && chunker_ && !s.empty()) {
+    last_fed_ = s.back();
+    bridge_->fed(s);
+    chunker_->feed(s);
+  }
 }
 
 void Router::finish() {
+  if (finished_) return;
+  finished_ = true;
   if (!cfg_.markdown) {
-    if (chunker_) chunker_->finish();
+    if (chunker_) {
+      chunker_->finish();
+      sink_.on_program_end(cfg_.raw_lang, -1);
+    }
     return;
   }
-  if (state_ == State::Outside) return;
-  if (!held_.empty() && closing_state(held_) != FenceLine::Yes) forward(held_);
-  held_.clear();
-  close_fence();
+  if (!line_fresh_) {  // the last line has no line ending
+    if (mode_ == Mode::Prose || (mode_ == Mode::FencePrefix && prefix_step(true) == Step::Fail))
+      process_buffered_line();
+  }
+  if (leaf_ == Leaf::Fence) close_fence();
 }
 
 }  // namespace sx
