@@ -361,6 +361,9 @@ void WorkerProcess::kill_and_reap() {
   }
 }
 
+int WorkerProcess::exit_code() const { return reaped_ && WIFEXITED(wstatus_) ? WEXITSTATUS(wstatus_) : -1; }
+int WorkerProcess::term_signal() const { return reaped_ && WIFSIGNALED(wstatus_) ? WTERMSIG(wstatus_) : 0; }
+
 std::string WorkerProcess::exit_description() const {
   if (!reaped_) return "still running";
   if (WIFEXITED(wstatus_)) return fmt::format("exited with code {}", WEXITSTATUS(wstatus_));

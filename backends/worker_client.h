@@ -43,6 +43,10 @@ class WorkerProcess {
   void reap_or_kill(int grace_ms);
   // "exited with code 3" / "killed by signal 11 (Segmentation fault)".
   std::string exit_description() const;
+  // After reaping: the exit code (-1 if it did not exit) and the signal that
+  // killed it (0 if none).
+  int exit_code() const;
+  int term_signal() const;
   pid_t pid() const { return pid_; }
   // How the process limit is enforced: "cgroup <dir>", "RLIMIT_NPROC" or "none".
   const std::string &process_limit() const { return process_limit_; }

@@ -86,7 +86,10 @@ typedef enum sx_event_kind {
   SX_EVENT_FENCE_SKIPPED = 6,    /* a fenced block that is not executed, and why */
   SX_EVENT_WORKER_RESTARTED = 7, /* a worker crashed or was killed; its state is lost */
   SX_EVENT_SESSION_DONE = 8,     /* last event: the latency report */
-  SX_EVENT_UNIT_HELD = 9         /* the gate holds a unit until sx_finish (text: why) */
+  SX_EVENT_UNIT_HELD = 9,        /* the gate holds a unit until sx_finish (text: why) */
+  SX_EVENT_PROGRAM_DONE = 10     /* a program (a fenced block; raw mode: the whole stream)
+                                    ended: status, exit code (see the JSON), text: the
+                                    error message or a note */
 } sx_event_kind;
 
 typedef enum sx_status {

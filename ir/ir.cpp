@@ -65,6 +65,7 @@ const char *event_kind_name(EventKind k) {
     case EventKind::WorkerRestarted: return "worker_restarted";
     case EventKind::SessionDone: return "session_done";
     case EventKind::UnitHeld: return "unit_held";
+    case EventKind::ProgramDone: return "program_done";
   }
   return "?";
 }

@@ -74,6 +74,11 @@ struct Result {
   bool has_error = false;
   ErrorInfo error;
   std::string note;         // e.g. "worker restarted; python state was lost"
+  // The program's exit status, where the unit ended its program (sys.exit,
+  // process.exit, C++ main's return or exit()) or for a program_done event.
+  bool has_exit_code = false;
+  int exit_code = 0;
+  int signal = 0;           // the program's process died of this signal (C++), 0 if not
   double t_dispatched_ms = 0, t_started_ms = 0, t_finished_ms = 0;
   double exec_ms = 0;       // time the worker spent executing the unit
 };
@@ -86,11 +91,13 @@ struct Report {
   double non_overlapped_ms = 0;   // end of stream .. last unit done
   double limit_ms = 0;            // DESIGN §1 physical limit
   std::uint64_t units = 0, errors = 0, skipped = 0;
+  std::uint64_t programs = 0, programs_failed = 0;  // program_done events, and those not ok
 };
 
 enum class EventKind {
   UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone,
-  UnitHeld  // the gate holds a unit until the end of the answer
+  UnitHeld,    // the gate holds a unit until the end of the answer
+  ProgramDone  // a program (a fenced block; raw mode: the stream) ended, with its status
 };
 const char *event_kind_name(EventKind k);
 
@@ -100,8 +107,8 @@ struct Event {
   std::int64_t unit_id = -1;
   Lang lang = Lang::Unknown;
   // Payload: which fields are set depends on kind.
-  Unit unit;                 // UnitClosed
-  Result result;             // UnitDone
+  Unit unit;                 // UnitClosed; FenceSkipped and ProgramDone: unit.fence
+  Result result;             // UnitDone, ProgramDone (status, exit_code, signal, error, note)
   std::string stream;        // Output: "stdout" | "stderr"
   std::string text;          // Output text; StopAdvised/FenceSkipped/WorkerRestarted reason
   SyntaxError syntax;        // SyntaxErr (and StopAdvised after one)

@@ -56,6 +56,7 @@ std::string event_to_json(const Event &e) {
           j["error"]["offset"] = e.syntax.at.offset;
         }
       }
+      if (r.has_exit_code) j["exit_code"] = r.exit_code;
       if (!r.note.empty()) j["note"] = r.note;
       j["exec_ms"] = round3(r.exec_ms);
       j["t_dispatched_ms"] = round3(r.t_dispatched_ms);
@@ -80,6 +81,20 @@ std::string event_to_json(const Event &e) {
       j["line"] = e.unit.begin.line;
       j["reason"] = e.text;
       break;
+    case EventKind::ProgramDone: {
+      const Result &r = e.result;
+      unit_ref();
+      j["fence"] = e.unit.fence;
+      j["status"] = status_name(r.status);
+      if (r.has_exit_code) j["exit_code"] = r.exit_code;
+      if (r.signal) j["signal"] = r.signal;
+      if (r.has_error) {
+        j["error"] = {{"type", r.error.type}, {"message", r.error.message}, {"line", r.error.line}};
+        if (!r.error.traceback.empty()) j["error"]["traceback"] = r.error.traceback;
+      }
+      if (!r.note.empty()) j["note"] = r.note;
+      break;
+    }
     case EventKind::WorkerRestarted:
       j["lang"] = lang_name(e.lang);
       j["reason"] = e.text;
@@ -94,7 +109,9 @@ std::string event_to_json(const Event &e) {
                      {"limit_ms", round3(r.limit_ms)},
                      {"units", r.units},
                      {"errors", r.errors},
-                     {"skipped", r.skipped}};
+                     {"skipped", r.skipped},
+                     {"programs", r.programs},
+                     {"programs_failed", r.programs_failed}};
       break;
     }
   }

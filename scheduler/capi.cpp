@@ -29,6 +29,7 @@ struct EventBox {
     switch (e.kind) {
       case sx::EventKind::UnitClosed: text = e.unit.code; break;
       case sx::EventKind::UnitDone:
+      case sx::EventKind::ProgramDone:
         text = e.result.has_error ? e.result.error.message : e.result.has_value ? e.result.value_repr : e.result.note;
         break;
       default: text = e.text; break;
@@ -50,6 +51,7 @@ struct EventBox {
 static_assert(static_cast<int>(sx::Status::Limit) == SX_STATUS_LIMIT);
 static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
 static_assert(static_cast<int>(sx::EventKind::UnitHeld) == SX_EVENT_UNIT_HELD);
+static_assert(static_cast<int>(sx::EventKind::ProgramDone) == SX_EVENT_PROGRAM_DONE);
 
 // The session whose event callback is running on this thread, if any: such a
 // callback must not call sx_feed/sx_finish/sx_session_free of that session
@@ -296,7 +298,7 @@ const char *sx_status_name(sx_status st) {
 }
 const char *sx_event_kind_name(sx_event_kind k) {
   int v = enum_value(k);
-  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_UNIT_HELD) return "?";
+  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_PROGRAM_DONE) return "?";
   return sx::event_kind_name(static_cast<sx::EventKind>(v));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -13,11 +14,14 @@ namespace sx {
 namespace {
 // How a running unit is interrupted on timeout before the worker is killed:
 // CPython turns SIGINT into KeyboardInterrupt; the JS worker turns it into
-// TerminateExecution; a JIT-compiled C++ loop cannot be interrupted (kill).
+// TerminateExecution; the C++ worker kills the program's own process (a
+// forked child of the interpreter), which keeps the state from before the
+// program.
 int interrupt_signal(Lang l) {
   switch (l) {
-    case Lang::Python: return SIGINT;
-    case Lang::JavaScript: return SIGINT;
+    case Lang::Python:
+    case Lang::JavaScript:
+    case Lang::Cpp: return SIGINT;
     default: return 0;
   }
 }
@@ -28,7 +32,26 @@ constexpr int kDeathGraceMs = 500;
 Status parse_status(const std::string &s) {
   if (s == "ok") return Status::Ok;
   if (s == "syntax_error") return Status::SyntaxError;
+  if (s == "crashed") return Status::Crashed;
+  if (s == "timeout") return Status::Timeout;
   return Status::Error;
+}
+
+// Reads the fields of an error object sent by the worker (its supervisor
+// checked their types).
+ErrorInfo error_of(const nlohmann::json &er) {
+  ErrorInfo e;
+  e.type = er.value("type", "");
+  e.message = er.value("message", "");
+  e.line = er.value("line", 0);
+  e.traceback = er.value("traceback", "");
+  return e;
+}
+
+std::string exit_words(const Result &r) {
+  if (r.signal) return fmt::format("killed by signal {} ({})", r.signal, strsignal(r.signal));
+  if (r.has_exit_code) return fmt::format("exit code {}", r.exit_code);
+  return status_name(r.status);
 }
 }  // namespace
 
@@ -54,7 +77,34 @@ Executor::~Executor() {
 void Executor::submit(Unit &&u, bool hold) {
   {
     std::lock_guard<std::mutex> lk(mu_);
-    queue_.push_back({std::move(u), hold});
+    Item it;
+    it.fence = u.fence;
+    it.unit = std::move(u);
+    it.hold = hold;
+    queue_.push_back(std::move(it));
+  }
+  cv_.notify_all();
+}
+
+void Executor::end_program(int fence) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    Item it;
+    it.kind = Item::Kind::End;
+    it.fence = fence;
+    queue_.push_back(std::move(it));
+  }
+  cv_.notify_all();
+}
+
+void Executor::program_failed(int fence, const Result &syntax_error) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    Item it;
+    it.kind = Item::Kind::Failed;
+    it.fence = fence;
+    it.failure = syntax_error;
+    queue_.push_back(std::move(it));
   }
   cv_.notify_all();
 }
@@ -75,12 +125,19 @@ void Executor::drain() {
 bool Executor::ensure_worker(std::string *err) {
   if (worker_) return true;
   std::string exe = fmt::format("{}/streamexec-worker-{}", s_.config().worker_dir, lang_name(lang_));
+  fatal_.clear();
   worker_ = WorkerProcess::spawn(exe, s_.config().limits, err);
   if (!worker_) return false;
   set_live_pid(worker_->pid());
   nlohmann::json ready;
   // Start-up (interpreter init) is bounded; it normally takes 10-200 ms.
   auto r = worker_->recv(&ready, 60000);
+  if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready" && ready.contains("globals") &&
+      ready["globals"].is_array()) {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (const auto &g : ready["globals"])
+      if (g.is_string()) js_known_.insert(g.get<std::string>());
+  }
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
     set_live_pid(-1);
     if (r == WorkerProcess::Read::Closed) {
@@ -102,50 +159,193 @@ void Executor::run() {
   if (s_.config().execute) ensure_worker(&err);  // pre-warm while the model writes
   for (;;) {
     std::deque<Unit> batch;
+    Item marker;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [&] { return shutdown_ || runnable_front(); });
-      if (shutdown_) return;
-      // Dynamic batching: everything that closed while the worker was busy
-      // goes in one dispatch (up to the first unit the gate holds).
-      do {
-        batch.push_back(std::move(queue_.front().unit));
+      std::vector<std::size_t> hoisted;
+      for (;;) {
+        if (shutdown_) return;
+        if (runnable_front()) {
+          if (queue_.front().kind != Item::Kind::Unit || lang_ != Lang::JavaScript) break;
+          std::string waits_for;
+          hoisted.clear();
+          if (hoist_plan(&hoisted, &waits_for)) break;
+          if (wait_announced_ != queue_.front().unit.id) {
+            wait_announced_ = queue_.front().unit.id;
+            Event h;
+            h.kind = EventKind::UnitHeld;
+            h.unit_id = queue_.front().unit.id;
+            h.lang = lang_;
+            h.text = fmt::format("waits for {}: not defined yet; a function declared later in the program "
+                                 "is hoisted (runs first), else the unit runs when the program's text is complete",
+                                 waits_for);
+            lk.unlock();
+            s_.emit(h);
+            lk.lock();
+            continue;
+          }
+        }
+        cv_.wait(lk);
+      }
+      if (queue_.front().kind != Item::Kind::Unit) {
+        marker = std::move(queue_.front());
         queue_.pop_front();
-      } while (s_.config().batching && runnable_front());
+      } else {
+        // Hoisted function declarations first (taken out of their place in
+        // the queue, last first so the indices stay right).
+        std::deque<Unit> first;
+        for (auto it = hoisted.rbegin(); it != hoisted.rend(); ++it) {
+          first.push_front(std::move(queue_[*it].unit));
+          queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(*it));
+        }
+        // Dynamic batching: everything of one program that closed while the
+        // worker was busy goes in one dispatch (up to the first unit the
+        // gate holds, the program's end, or a JavaScript unit that would
+        // wait for a name).
+        int fence = queue_.front().fence;
+        std::set<std::string> defs;
+        for (auto &u : first) {
+          defs.insert(u.defines.begin(), u.defines.end());
+          batch.push_back(std::move(u));
+        }
+        do {
+          defs.insert(queue_.front().unit.defines.begin(), queue_.front().unit.defines.end());
+          batch.push_back(std::move(queue_.front().unit));
+          queue_.pop_front();
+        } while (s_.config().batching && runnable_front() && queue_.front().kind == Item::Kind::Unit &&
+                 queue_.front().fence == fence &&
+                 (lang_ != Lang::JavaScript || missing_names(queue_.front().unit, defs).empty()));
+        if (lang_ == Lang::JavaScript)
+          for (const auto &u : batch) note_defined(u);
+      }
       busy_ = true;
     }
-    if (!stopped_ && s_.out_of_time()) {
-      out_of_session_time();
-      s_.advise_stop(lang_, batch.front().id, stopped_why_);
-    }
-    if (stopped_) {
-      skip_all(batch, stopped_why_);
-    } else if (!ensure_worker(&err)) {
-      // Without a worker nothing of this language can run.
-      for (auto &u : batch) {
-        Result r;
-        r.unit_id = u.id;
-        r.status = Status::Crashed;
-        r.has_error = true;
-        r.error.type = "WorkerError";
-        r.error.message = err;
-        finish_unit(u, r);
+    if (marker.kind == Item::Kind::End && batch.empty()) {
+      run_end(marker.fence);
+    } else if (marker.kind == Item::Kind::Failed && batch.empty()) {
+      Program &p = programs_[marker.fence];
+      p.seen = true;
+      if (!p.failed) {
+        p.failed = true;
+        p.failure = marker.failure;
+        p.failure_unit = marker.failure.unit_id;
       }
-      batch.clear();  // they have their result: not back into the queue (that looped forever)
+      if (s_.config().stop_on_error && !stopped_) {
+        stopped_ = true;
+        stopped_why_ = fmt::format("skipped: an earlier {} unit ({}) failed", lang_name(lang_), marker.failure.unit_id);
+      }
     } else {
-      dispatch(batch);
+      Program &p = programs_[batch.front().fence];
+      p.seen = true;
+      if (!stopped_ && s_.out_of_time()) {
+        out_of_session_time();
+        s_.advise_stop(lang_, batch.front().id, stopped_why_);
+      }
+      if (stopped_) {
+        skip_all(batch, stopped_why_);
+      } else if (p.ended) {
+        skip_all(batch, not_reached_note(p));
+      } else if (!ensure_worker(&err)) {
+        // Without a worker nothing of this language can run.
+        for (auto &u : batch) {
+          Result r;
+          r.unit_id = u.id;
+          r.status = Status::Crashed;
+          r.has_error = true;
+          r.error.type = "WorkerError";
+          r.error.message = err;
+          finish_unit(u, r);
+        }
+        batch.clear();  // they have their result: not back into the queue (that looped forever)
+      } else {
+        dispatch(batch);
+      }
     }
     {
       std::lock_guard<std::mutex> lk(mu_);
       busy_ = false;
-      // Units that could not run (worker lost mid-batch) go back to the front.
+      // Units that could not run (worker lost before the dispatch) go back to the front.
       while (!batch.empty()) {
-        queue_.push_front({std::move(batch.back()), false});
+        Item it;
+        it.fence = batch.back().fence;
+        it.unit = std::move(batch.back());
+        queue_.push_front(std::move(it));
         batch.pop_back();
       }
     }
     cv_.notify_all();
   }
+}
+
+// Bare names (not `a.b` uses) that neither the worker's globals nor a
+// dispatched unit nor `also` define, in the unit and — through functions
+// declared so far or waiting in the queue — in what it calls.
+std::vector<std::string> Executor::missing_names(const Unit &u, const std::set<std::string> &also) const {
+  std::vector<std::string> missing;
+  std::set<std::string> seen;
+  std::vector<std::string> todo(u.uses.begin(), u.uses.end());
+  std::set<std::string> own(u.defines.begin(), u.defines.end());
+  while (!todo.empty()) {
+    std::string n = std::move(todo.back());
+    todo.pop_back();
+    if (n.find('.') != std::string::npos || !seen.insert(n).second || own.count(n)) continue;
+    if (auto f = js_fn_uses_.find(n); f != js_fn_uses_.end()) {
+      todo.insert(todo.end(), f->second.begin(), f->second.end());
+      continue;
+    }
+    if (js_known_.count(n) || also.count(n)) continue;
+    // A function declared by a queued unit of the program: its own uses count too.
+    bool queued = false;
+    for (const auto &it : queue_) {
+      if (it.kind == Item::Kind::Unit && it.fence == u.fence && it.unit.kind == UnitKind::Function &&
+          std::find(it.unit.defines.begin(), it.unit.defines.end(), n) != it.unit.defines.end()) {
+        todo.insert(todo.end(), it.unit.uses.begin(), it.unit.uses.end());
+        queued = true;
+        break;
+      }
+    }
+    missing.push_back(n + (queued ? "" : "?"));  // '?': not declared anywhere yet
+  }
+  return missing;
+}
+
+bool Executor::hoist_plan(std::vector<std::size_t> *first, std::string *waits_for) {
+  const Unit &front = queue_.front().unit;
+  std::vector<std::string> missing = missing_names(front, {});
+  if (missing.empty()) return true;
+  bool text_complete = false;
+  for (const auto &it : queue_)
+    if (it.kind == Item::Kind::End && it.fence == front.fence) text_complete = true;
+  // The function declarations of the program the unit needs, transitively.
+  std::set<std::string> want;
+  for (auto n : missing) {
+    if (n.back() == '?') {
+      n.pop_back();
+      if (!text_complete) {
+        *waits_for = "'" + n + "'";
+        return false;
+      }
+      continue;  // never declared: the unit runs as it is (ReferenceError, as natively)
+    }
+    want.insert(n);
+  }
+  for (std::size_t i = 1; i < queue_.size(); ++i) {
+    const Item &it = queue_[i];
+    if (it.kind != Item::Kind::Unit || it.fence != front.fence || it.unit.kind != UnitKind::Function) continue;
+    for (const auto &d : it.unit.defines) {
+      if (want.count(d)) {
+        first->push_back(i);
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+void Executor::note_defined(const Unit &u) {
+  js_known_.insert(u.defines.begin(), u.defines.end());
+  if (u.kind == UnitKind::Function)
+    for (const auto &d : u.defines) js_fn_uses_[d] = u.uses;
 }
 
 void Executor::skip_all(std::deque<Unit> &batch, const std::string &why) {
@@ -161,6 +361,14 @@ void Executor::skip_all(std::deque<Unit> &batch, const std::string &why) {
 
 void Executor::finish_unit(const Unit &u, Result &r) {
   if (r.t_finished_ms == 0) r.t_finished_ms = s_.now_ms();
+  Program &p = programs_[u.fence];
+  bool failed = r.status != Status::Ok && r.status != Status::Skipped;
+  if (failed && !p.failed && !(r.has_exit_code && !r.signal)) {
+    // An exit with a status is how the program ended, not a failure of it.
+    p.failed = true;
+    p.failure = r;
+    p.failure_unit = u.id;
+  }
   Event e;
   e.kind = EventKind::UnitDone;
   e.unit_id = u.id;
@@ -168,7 +376,6 @@ void Executor::finish_unit(const Unit &u, Result &r) {
   e.result = r;
   s_.record_result(u, r);
   s_.emit(e);
-  bool failed = r.status != Status::Ok && r.status != Status::Skipped;
   if (failed) {
     std::string why = r.has_error ? fmt::format("{} unit {} failed: {}: {}", lang_name(lang_), u.id,
                                                 r.error.type, r.error.message)
@@ -199,9 +406,97 @@ void Executor::lose_worker(const std::string &what) {
   s_.emit(e);
 }
 
+std::string Executor::not_reached_note(const Program &p) const {
+  return fmt::format("not reached: the program ended at unit {} ({})", p.ending_unit, exit_words(p.ending));
+}
+
+void Executor::program_ended(Program &p, const Unit *u, const Result &how, std::deque<Unit> &batch) {
+  if (!p.ended) {
+    p.ended = true;
+    p.ending = how;
+    p.ending_unit = u ? u->id : p.last_unit;
+  }
+  if (!batch.empty()) skip_all(batch, stopped_ ? stopped_why_ : not_reached_note(p));
+}
+
+Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur) {
+  const auto &cfg = s_.config();
+  for (;;) {
+    // Waits beyond INT_MAX ms (unit_timeout_s = 1e9 or INFINITY: "no limit")
+    // are done in steps: casting them to int would be undefined.
+    double until = std::min(*deadline, s_.deadline_ms());
+    int wait = -1;
+    if (std::isfinite(until)) wait = static_cast<int>(std::clamp(until - s_.now_ms() + 1, 0.0, 1e9));
+    auto rd = worker_->recv(f, wait);
+    if (rd == WorkerProcess::Read::Frame) {
+      if (f->value("op", "") == "fatal") {  // the worker says why it is about to end
+        fatal_ = f->value("message", "");
+        continue;
+      }
+      return Wait::Frame;
+    }
+    if (rd == WorkerProcess::Read::Closed) {
+      worker_->reap_or_kill(kDeathGraceMs);
+      return Wait::Died;
+    }
+    bool session_over = s_.out_of_time();
+    if (!session_over && s_.now_ms() < *deadline) continue;  // a step of a long wait
+    if (!session_over && !*interrupted && interrupt_signal(lang_) != 0) {
+      worker_->signal(interrupt_signal(lang_));
+      *interrupted = true;
+      *deadline = s_.now_ms() + cfg.interrupt_grace_ms;
+      continue;
+    }
+    worker_->kill_and_reap();
+    cur->has_error = true;
+    if (session_over) {
+      out_of_session_time();
+      cur->status = Status::Limit;
+      cur->error.type = "SessionTimeLimit";
+      cur->error.message = fmt::format("the session's total time limit of {:.3g} s ran out while this unit ran; "
+                                       "worker killed", cfg.session_timeout_ms / 1000);
+    } else {
+      cur->status = Status::Timeout;
+      cur->error.type = "Timeout";
+      cur->error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit{}", cfg.unit_timeout_ms / 1000,
+                                       *interrupted ? " and did not stop when interrupted; worker killed"
+                                                    : "; worker killed");
+    }
+    return Wait::TimedOut;
+  }
+}
+
+void Executor::output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id) {
+  const auto &cfg = s_.config();
+  std::int64_t id = f.value("id", std::int64_t{-1});
+  std::string stream = f.value("stream", "stdout");
+  std::string text = f.value("text", "");
+  // The output cap applies to what the current unit prints; output of
+  // another unit (a callback of an earlier unit) is passed on as it comes.
+  if (id == cur_id && cur) {
+    std::string &acc = stream == "stderr" ? cur->stderr_text : cur->stdout_text;
+    std::size_t total = cur->stdout_text.size() + cur->stderr_text.size();
+    if (total >= cfg.output_cap_bytes) return;  // marker already sent
+    if (total + text.size() >= cfg.output_cap_bytes) {
+      text.resize(cfg.output_cap_bytes - total);
+      text += fmt::format("\n[streamexec: output of unit {} truncated at {} bytes]\n", id, cfg.output_cap_bytes);
+    }
+    acc += text;
+  }
+  Event e;
+  e.kind = EventKind::Output;
+  e.unit_id = id;
+  e.lang = lang_;
+  e.stream = stream;
+  e.text = std::move(text);
+  s_.emit(e);
+}
+
 void Executor::dispatch(std::deque<Unit> &batch) {
   const auto &cfg = s_.config();
-  nlohmann::json msg = {{"op", "exec"}, {"stop_on_error", cfg.stop_on_error}};
+  const int fence = batch.front().fence;
+  Program &p = programs_[fence];
+  nlohmann::json msg = {{"op", "exec"}, {"stop_on_error", cfg.stop_on_error}, {"program", fence}};
   auto &units = msg["units"] = nlohmann::json::array();
   double t_disp = s_.now_ms();
   for (const auto &u : batch) {
@@ -213,6 +508,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
                             worker_->exit_description()));
     return;  // units stay in the batch and are retried on the new worker
   }
+  p.ran = true;
   // Results come back in order; `batch.front()` is always the unit in flight.
   Result cur;
   bool started = false, interrupted = false;
@@ -227,55 +523,32 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       cur.unit_id = u.id;
       cur.t_dispatched_ms = t_disp;
     }
-    // Waits beyond INT_MAX ms (unit_timeout_s = 1e9 or INFINITY: "no limit")
-    // are done in steps: casting them to int would be undefined.
-    double until = std::min(deadline, s_.deadline_ms());
-    int wait = -1;
-    if (std::isfinite(until)) wait = static_cast<int>(std::clamp(until - s_.now_ms() + 1, 0.0, 1e9));
     nlohmann::json f;
-    auto rd = worker_->recv(&f, wait);
-    if (rd == WorkerProcess::Read::Timeout) {
-      bool session_over = s_.out_of_time();
-      if (!session_over && s_.now_ms() < deadline) continue;  // a step of a long wait
-      if (!session_over && !interrupted && interrupt_signal(lang_) != 0) {
-        worker_->signal(interrupt_signal(lang_));
-        interrupted = true;
-        deadline = s_.now_ms() + cfg.interrupt_grace_ms;
-        continue;
+    Wait w = next_frame(&f, &deadline, &interrupted, &cur);
+    if (w != Wait::Frame) {
+      if (w == Wait::Died) {
+        std::string how = worker_->exit_description();
+        cur.status = Status::Crashed;
+        cur.has_error = true;
+        cur.error.type = fatal_.empty() ? "WorkerCrashed" : "WorkerError";
+        cur.error.message = fatal_.empty()
+                                ? fmt::format("the {} worker {} while running this unit", lang_name(lang_), how)
+                                : fatal_;
+        cur.signal = worker_->term_signal();
+        cur.has_exit_code = worker_->exit_code() >= 0;
+        cur.exit_code = std::max(0, worker_->exit_code());
       }
-      worker_->kill_and_reap();
-      cur.has_error = true;
-      if (session_over) {
-        out_of_session_time();
-        cur.status = Status::Limit;
-        cur.error.type = "SessionTimeLimit";
-        cur.error.message = fmt::format("the session's total time limit of {:.3g} s ran out while this unit ran; "
-                                        "worker killed", cfg.session_timeout_ms / 1000);
+      Unit dead = std::move(u);
+      batch.pop_front();
+      finish_unit(dead, cur);
+      Result how = cur;
+      program_ended(p, &dead, how, batch);
+      if (w == Wait::Died) {
+        lose_worker(fmt::format("{} worker {}", lang_name(lang_), fatal_.empty() ? worker_->exit_description() : fatal_));
       } else {
-        cur.status = Status::Timeout;
-        cur.error.type = "Timeout";
-        cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit{}", cfg.unit_timeout_ms / 1000,
-                                        interrupted ? " and did not stop when interrupted; worker killed"
-                                                    : "; worker killed");
+        lose_worker(fmt::format("{} worker killed after a {}", lang_name(lang_),
+                                cur.status == Status::Limit ? "session time-out" : "timeout"));
       }
-      finish_unit(u, cur);
-      batch.pop_front();
-      lose_worker(fmt::format("{} worker killed after a {}", lang_name(lang_),
-                              session_over ? "session time-out" : "timeout"));
-      if (stopped_) skip_all(batch, stopped_why_);
-      return;
-    }
-    if (rd == WorkerProcess::Read::Closed) {
-      worker_->reap_or_kill(kDeathGraceMs);
-      std::string how = worker_->exit_description();
-      cur.status = Status::Crashed;
-      cur.has_error = true;
-      cur.error.type = "WorkerCrashed";
-      cur.error.message = fmt::format("the {} worker {} while running this unit", lang_name(lang_), how);
-      finish_unit(u, cur);
-      batch.pop_front();
-      lose_worker(fmt::format("{} worker {}", lang_name(lang_), how));
-      if (stopped_) skip_all(batch, stopped_why_);
       return;
     }
     std::string op = f.value("op", "");
@@ -289,24 +562,8 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       e.unit_id = u.id;
       e.lang = lang_;
       s_.emit(e);
-    } else if (op == "output" && id == u.id) {
-      std::string stream = f.value("stream", "stdout");
-      std::string text = f.value("text", "");
-      std::string &acc = stream == "stderr" ? cur.stderr_text : cur.stdout_text;
-      std::size_t total = cur.stdout_text.size() + cur.stderr_text.size();
-      if (total >= cfg.output_cap_bytes) continue;  // marker already sent
-      if (total + text.size() >= cfg.output_cap_bytes) {
-        text.resize(cfg.output_cap_bytes - total);
-        text += fmt::format("\n[streamexec: output of unit {} truncated at {} bytes]\n", u.id, cfg.output_cap_bytes);
-      }
-      acc += text;
-      Event e;
-      e.kind = EventKind::Output;
-      e.unit_id = u.id;
-      e.lang = lang_;
-      e.stream = stream;
-      e.text = std::move(text);
-      s_.emit(e);
+    } else if (op == "output") {
+      output_frame(f, &cur, u.id);
     } else if (op == "done" && id == u.id) {
       cur.status = parse_status(f.value("status", "error"));
       cur.exec_ms = f.value("exec_ms", 0.0);
@@ -315,12 +572,13 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         cur.value_repr = f["value"].get<std::string>();
       }
       if (f.contains("error")) {
-        const auto &er = f["error"];
         cur.has_error = true;
-        cur.error.type = er.value("type", "");
-        cur.error.message = er.value("message", "");
-        cur.error.line = er.value("line", 0);
-        cur.error.traceback = er.value("traceback", "");
+        cur.error = error_of(f["error"]);
+      }
+      bool exited = f.contains("exit_code");
+      if (exited) {
+        cur.has_exit_code = true;
+        cur.exit_code = f["exit_code"].get<int>();
       }
       if (interrupted) {
         cur.status = Status::Timeout;
@@ -329,17 +587,294 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit and was interrupted",
                                         cfg.unit_timeout_ms / 1000);
       }
-      finish_unit(u, cur);
+      Unit done = std::move(u);
       batch.pop_front();
       started = interrupted = false;
       deadline = s_.now_ms() + cfg.unit_timeout_ms;
+      p.last_unit = done.id;
+      if (f.value("defines_main", false) && cur.status == Status::Ok) {
+        // C++: the unit is compiled; `main` runs at the end of the program,
+        // and the unit's result is that run's.
+        cur.t_finished_ms = s_.now_ms();
+        p.main_pending = true;
+        p.main_unit = std::move(done);
+        p.main_result = cur;
+        continue;
+      }
+      finish_unit(done, cur);
+      if (exited && !p.ended) {
+        // sys.exit(), process.exit(): the worker skips the rest of the batch
+        // ("not_reached"); later batches of the program are skipped here.
+        p.ended = true;
+        p.ending = cur;
+        p.ending_unit = cur.unit_id;
+      }
     } else if (op == "skipped" && id == u.id) {
       cur.status = Status::Skipped;
-      cur.note = stopped_why_.empty() ? "skipped after an earlier failure in the batch" : stopped_why_;
-      finish_unit(u, cur);
+      cur.note = f.value("reason", "") == "not_reached" && p.ended ? not_reached_note(p)
+                 : stopped_why_.empty() ? "skipped after an earlier failure in the batch"
+                                        : stopped_why_;
+      Unit skipped = std::move(u);
       batch.pop_front();
+      finish_unit(skipped, cur);
+    } else if (op == "program_done" && f.value("early", false)) {
+      // The program's own process (C++) ended while this unit was pending
+      // or running: exit(), a crash, or killed on interrupt.
+      Result how;
+      how.status = parse_status(f.value("status", "error"));
+      if (f.contains("exit_code")) {
+        how.has_exit_code = true;
+        how.exit_code = f["exit_code"].get<int>();
+      }
+      how.signal = f.value("signal", 0);
+      bool killed = f.value("interrupted", false) || interrupted;
+      Unit cut = std::move(u);
+      batch.pop_front();
+      if (started) {
+        cur.status = how.status;
+        cur.has_exit_code = how.has_exit_code;
+        cur.exit_code = how.exit_code;
+        cur.signal = how.signal;
+        if (killed && how.signal) {
+          cur.status = Status::Timeout;
+          cur.has_error = true;
+          cur.error.type = "Timeout";
+          cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit; its program's process "
+                                          "was killed (the state from before the program is kept)",
+                                          cfg.unit_timeout_ms / 1000);
+          how.status = Status::Timeout;
+        } else if (how.signal) {
+          cur.status = Status::Crashed;
+          cur.has_error = true;
+          cur.error.type = "ProgramCrashed";
+          cur.error.message = fmt::format("the program was {} while running this unit (the state from before "
+                                          "the program is kept)",
+                                          exit_words(how));
+        } else if (how.exit_code != 0) {
+          cur.status = Status::Error;
+          cur.has_error = true;
+          cur.error.type = "Exit";
+          cur.error.message = fmt::format("the program exited with code {}", how.exit_code);
+        } else {
+          cur.status = Status::Ok;
+          cur.note = "the program exited with code 0";
+        }
+        finish_unit(cut, cur);
+        program_ended(p, &cut, how, batch);
+      } else {
+        program_ended(p, &cut, how, batch);
+        p.ending_unit = p.last_unit;
+        std::deque<Unit> one;
+        one.push_back(std::move(cut));
+        skip_all(one, not_reached_note(p));
+      }
+      started = interrupted = false;
+      return;
     }
   }
+}
+
+Result Executor::failure_outcome(const Program &p) const {
+  const Result &f = p.failure;
+  Result r;
+  r.unit_id = p.failure_unit;
+  r.has_error = f.has_error;
+  r.error = f.error;
+  r.status = f.status == Status::Skipped ? Status::Error : f.status;
+  bool cpp = lang_ == Lang::Cpp;
+  switch (f.status) {
+    case Status::Crashed:
+      r.signal = f.signal;
+      r.has_exit_code = f.has_exit_code && !f.signal;
+      r.exit_code = f.exit_code;
+      break;
+    case Status::SyntaxError:
+      r.status = Status::Error;
+      if (!cpp) {
+        r.has_exit_code = true;
+        r.exit_code = 1;
+      }
+      r.note = fmt::format("unit {} has a syntax error: a native run would not start", p.failure_unit);
+      break;
+    case Status::Error:
+      if (cpp && (f.error.type == "CompileError" || f.error.type == "LinkError")) {
+        r.note = fmt::format("unit {} does not compile: a native build would fail", p.failure_unit);
+      } else if (cpp) {
+        // An exception escaping a unit: a native run calls std::terminate.
+        r.status = Status::Crashed;
+        r.signal = SIGABRT;
+        r.note = fmt::format("uncaught exception in unit {}: a native run calls std::terminate", p.failure_unit);
+      } else {
+        r.has_exit_code = true;
+        r.exit_code = 1;
+        r.note = fmt::format("unit {} raised {}", p.failure_unit, f.error.type);
+      }
+      break;
+    default:
+      break;
+  }
+  return r;
+}
+
+void Executor::emit_program_done(int fence, Program &p, Result r) {
+  if (p.done) return;
+  p.done = true;
+  Event e;
+  e.kind = EventKind::ProgramDone;
+  e.lang = lang_;
+  e.unit_id = r.unit_id;
+  e.unit.fence = fence;
+  r.t_finished_ms = s_.now_ms();
+  e.result = r;
+  s_.record_program(r);
+  s_.emit(e);
+  if (r.status != Status::Ok && r.status != Status::Skipped)
+    s_.advise_stop(lang_, r.unit_id,
+                   fmt::format("{} program ({}) ended: {}{}{}", lang_name(lang_),
+                               fence < 0 ? std::string("the stream") : fmt::format("fence {}", fence), exit_words(r),
+                               r.has_error ? ": " : "", r.has_error ? r.error.type + ": " + r.error.message : ""));
+}
+
+void Executor::run_end(int fence) {
+  const auto &cfg = s_.config();
+  Program &p = programs_[fence];
+  if (p.done) return;
+  Result r;
+  r.unit_id = p.main_pending ? p.main_unit.id : p.ended ? p.ending_unit : p.last_unit;
+  if (!p.seen) {  // a program without units: nothing to run
+    r.has_exit_code = true;
+    emit_program_done(fence, p, r);
+    return;
+  }
+  if (!p.ran || (stopped_ && !p.ended && !p.failed)) {
+    r.status = Status::Skipped;
+    r.note = stopped_why_.empty() ? "no unit of the program ran" : stopped_why_;
+    emit_program_done(fence, p, r);
+    return;
+  }
+  auto finish_main = [&](const Result &how) {
+    if (!p.main_pending) return;
+    p.main_pending = false;
+    Result m = p.main_result;
+    m.status = how.status;
+    m.has_exit_code = how.has_exit_code;
+    m.exit_code = how.exit_code;
+    m.signal = how.signal;
+    if (how.has_error) {
+      m.has_error = true;
+      m.error = how.error;
+    }
+    m.exec_ms += how.exec_ms;
+    m.t_finished_ms = 0;
+    finish_unit(p.main_unit, m);
+  };
+  if (p.ended || !worker_) {
+    if (p.main_pending) {
+      Result skipped = p.main_result;
+      skipped.status = Status::Skipped;
+      skipped.note = p.ended ? "main() not reached: " + not_reached_note(p) : "main() not run: the worker was lost";
+      p.main_pending = false;
+      finish_unit(p.main_unit, skipped);
+    }
+    Result how = p.failed ? failure_outcome(p) : p.ending;
+    how.unit_id = r.unit_id;
+    emit_program_done(fence, p, how);
+    return;
+  }
+
+  // The worker runs the program's end: C++ main, the JavaScript event loop,
+  // Python's atexit handlers.
+  nlohmann::json msg = {{"op", "end_program"}, {"program", fence}, {"unit", r.unit_id}, {"failed", p.failed}};
+  double t0 = s_.now_ms();
+  if (!worker_->send(msg)) {
+    worker_->reap_or_kill(kDeathGraceMs);
+    Result how;
+    how.unit_id = r.unit_id;
+    how.status = Status::Crashed;
+    how.has_error = true;
+    how.error.type = "WorkerCrashed";
+    how.error.message = fmt::format("the {} worker {} before the program's end", lang_name(lang_),
+                                    worker_->exit_description());
+    finish_main(how);
+    lose_worker(fmt::format("{} worker {}", lang_name(lang_), worker_->exit_description()));
+    emit_program_done(fence, p, how);
+    return;
+  }
+  double deadline = t0 + cfg.unit_timeout_ms;
+  bool interrupted = false;
+  Result how;
+  how.unit_id = r.unit_id;
+  for (;;) {
+    nlohmann::json f;
+    Wait w = next_frame(&f, &deadline, &interrupted, &how);
+    if (w == Wait::Died) {
+      how.status = Status::Crashed;
+      how.has_error = true;
+      how.error.type = fatal_.empty() ? "WorkerCrashed" : "WorkerError";
+      how.error.message = fatal_.empty() ? fmt::format("the {} worker {} at the end of the program", lang_name(lang_),
+                                                       worker_->exit_description())
+                                         : fatal_;
+      how.signal = worker_->term_signal();
+      how.has_exit_code = worker_->exit_code() >= 0;
+      how.exit_code = std::max(0, worker_->exit_code());
+      how.exec_ms = s_.now_ms() - t0;
+      finish_main(how);
+      lose_worker(fmt::format("{} worker {}", lang_name(lang_), fatal_.empty() ? worker_->exit_description() : fatal_));
+      emit_program_done(fence, p, how);
+      return;
+    }
+    if (w == Wait::TimedOut) {
+      how.exec_ms = s_.now_ms() - t0;
+      finish_main(how);
+      lose_worker(fmt::format("{} worker killed after a timeout at the end of a program", lang_name(lang_)));
+      emit_program_done(fence, p, how);
+      return;
+    }
+    std::string op = f.value("op", "");
+    if (op == "output") {
+      output_frame(f, nullptr, -1);
+    } else if (op == "program_done") {
+      how.status = parse_status(f.value("status", "ok"));
+      if (f.contains("exit_code")) {
+        how.has_exit_code = true;
+        how.exit_code = f["exit_code"].get<int>();
+      }
+      how.signal = f.value("signal", 0);
+      if (f.contains("error")) {
+        how.has_error = true;
+        how.error = error_of(f["error"]);
+      }
+      how.note = f.value("note", "");
+      if (f.contains("unit")) how.unit_id = f["unit"].get<std::int64_t>();
+      if ((f.value("interrupted", false) || interrupted) && how.signal) {
+        how.status = Status::Timeout;
+        how.has_error = true;
+        how.error.type = "Timeout";
+        how.error.message = fmt::format("the program's end (main, event loop) exceeded the {:.3g} s wall-clock "
+                                        "limit; its process was killed",
+                                        cfg.unit_timeout_ms / 1000);
+      } else if (how.signal && how.status != Status::Timeout) {
+        how.status = Status::Crashed;
+        if (!how.has_error) {
+          how.has_error = true;
+          how.error.type = "ProgramCrashed";
+          how.error.message = fmt::format("the program was {}", exit_words(how));
+        }
+      } else if (how.has_exit_code && how.exit_code != 0 && how.status == Status::Ok) {
+        how.status = Status::Error;
+      }
+      if (how.status == Status::Error && !how.has_error && how.has_exit_code) {
+        how.has_error = true;
+        how.error.type = "Exit";
+        how.error.message = fmt::format("the program exited with code {}", how.exit_code);
+      }
+      how.exec_ms = s_.now_ms() - t0;
+      break;
+    }
+  }
+  bool failed_before = p.failed;  // (main's own failure is `how`)
+  finish_main(how);
+  emit_program_done(fence, p, failed_before ? failure_outcome(p) : how);
 }
 
 }  // namespace sx

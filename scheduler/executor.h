@@ -1,10 +1,15 @@
-// One executor per language per session: a FIFO of closed units, a dispatcher
-// thread and the language's worker process (DESIGN §5, §6).
+// One executor per language per session: a FIFO of closed units and program
+// ends, a dispatcher thread and the language's worker process (DESIGN §5,
+// §6, §6a).
 #ifndef STREAMEXEC_SCHEDULER_EXECUTOR_H
 #define STREAMEXEC_SCHEDULER_EXECUTOR_H
 
 #include <condition_variable>
 #include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -26,24 +31,67 @@ class Executor {
   // finished) waits for release(), and so does every later unit of this
   // language, since they share its state.
   void submit(Unit &&u, bool hold);
+  // The program `fence` (-1 in raw mode) has no more units: once they have
+  // run, what a native run does after its last statement runs (C++ main, the
+  // JavaScript event loop, Python's atexit handlers), then program_done.
+  void end_program(int fence);
+  // A syntax error in program `fence` (already reported by the session):
+  // the program failed there; later units of it are not reached.
+  void program_failed(int fence, const Result &syntax_error);
   // End of the answer: held units may run.
   void release();
-  // Blocks until every submitted unit has a result.
+  // Blocks until every submitted unit and program end has a result.
   void drain();
 
  private:
+  struct Item {
+    enum class Kind { Unit, End, Failed } kind = Kind::Unit;
+    Unit unit;     // Kind::Unit
+    bool hold = false;
+    int fence = -1;
+    Result failure;  // Kind::Failed
+  };
+  // What the executor knows of one program (fence) of this language.
+  struct Program {
+    bool seen = false;             // a unit of it was dispatched or skipped
+    bool ran = false;              // a unit of it reached the worker
+    std::int64_t last_unit = -1;   // the last unit that ran: end-of-program output goes to it
+    bool failed = false;           // a unit failed (exception, syntax/compile error, crash)
+    Result failure;                // the first failure
+    std::int64_t failure_unit = -1;
+    bool ended = false;            // its process/run ended before the end of its text
+    Result ending;                 // how (status, exit code, signal)
+    std::int64_t ending_unit = -1;
+    bool main_pending = false;     // C++: `main` is defined and runs at the end
+    Unit main_unit;
+    Result main_result;            // of compiling the unit that defines main
+    bool done = false;             // program_done was emitted
+  };
+
   void run();
   bool runnable_front() const { return !queue_.empty() && (released_ || !queue_.front().hold); }
   bool ensure_worker(std::string *err);
   void dispatch(std::deque<Unit> &batch);
+  void run_end(int fence);
   void finish_unit(const Unit &u, Result &r);
   void skip_all(std::deque<Unit> &batch, const std::string &why);
   void lose_worker(const std::string &what);
   void out_of_session_time();  // stops this language: later units are skipped
+  // The program ended while `u` ran (or before it): records how and skips
+  // the rest of `batch`.
+  void program_ended(Program &p, const Unit *u, const Result &how, std::deque<Unit> &batch);
+  void emit_program_done(int fence, Program &p, Result r);
+  Result failure_outcome(const Program &p) const;
+  std::string not_reached_note(const Program &p) const;
+  // Reads the next frame, with the unit's deadline and the interrupt rules.
+  enum class Wait { Frame, TimedOut, Died };
+  Wait next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur);
+  void output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id);
 
   Lang lang_;
   Session &s_;
   std::unique_ptr<WorkerProcess> worker_;
+  std::string fatal_;  // a "fatal" frame's message (protocol violation, init failure)
   // The live worker's pid, for ~Executor: it must not touch worker_, which
   // the dispatcher thread uses and replaces (that raced: heap corruption when
   // a session was freed while one of its workers was starting).
@@ -56,10 +104,6 @@ class Executor {
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
-  struct Item {
-    Unit unit;
-    bool hold;
-  };
   std::deque<Item> queue_;
   bool released_ = false;
   bool shutdown_ = false;
@@ -67,6 +111,21 @@ class Executor {
   bool stopped_ = false;  // policy stop after an error: later units are skipped
   std::string stopped_why_;
   int restarts_ = 0;
+  std::map<int, Program> programs_;  // dispatcher thread only
+
+  // --- JavaScript hoisting (DESIGN §6a) -------------------------------------
+  // A script's function declarations exist before its first statement runs:
+  // `main();` above `function main() {…}` works natively. A unit that uses a
+  // name nothing defines yet waits (as if the gate held it) until a later
+  // unit of its program declares that function — which is then run first,
+  // as hoisting would — or until the program's text is complete.
+  // Under mu_.
+  bool hoist_plan(std::vector<std::size_t> *first, std::string *waits_for);
+  std::vector<std::string> missing_names(const Unit &u, const std::set<std::string> &also) const;
+  void note_defined(const Unit &u);
+  std::set<std::string> js_known_;  // the worker's globals and names dispatched units define
+  std::map<std::string, std::vector<std::string>> js_fn_uses_;  // declared functions -> names they use
+  std::int64_t wait_announced_ = -1;  // the unit whose wait was reported (unit_held)
 };
 
 }  // namespace sx

@@ -146,6 +146,7 @@ void Session::on_syntax_error(SyntaxError &&se) {
   e.result.error.line = static_cast<int>(se.at.line);
   e.result.t_finished_ms = now_ms();
   emit(e);
+  if (cfg_.execute) executor_for(se.lang)->program_failed(se.fence, e.result);
   advise_stop(se.lang, id,
               fmt::format("{} syntax error at line {}, column {}: {}", lang_name(se.lang), se.at.line,
                           se.at.col + 1, se.message));
@@ -165,6 +166,10 @@ void Session::on_fence_open(Lang lang) {
   if (cfg_.execute) executor_for(lang);
 }
 
+void Session::on_program_end(Lang lang, int fence) {
+  if (cfg_.execute) executor_for(lang)->end_program(fence);
+}
+
 void Session::advise_stop(Lang lang, std::int64_t unit_id, const std::string &why) {
   bool expected = false;
   if (!stop_advised_.compare_exchange_strong(expected, true)) return;  // once per session
@@ -179,6 +184,12 @@ void Session::advise_stop(Lang lang, std::int64_t unit_id, const std::string &wh
 void Session::record_result(const Unit &u, const Result &r) {
   std::lock_guard<std::mutex> lk(rec_mu_);
   records_.push_back({u.lang, u.t_closed_ms, r.exec_ms, r.t_finished_ms, r.status});
+}
+
+void Session::record_program(const Result &r) {
+  std::lock_guard<std::mutex> lk(rec_mu_);
+  ++programs_;
+  if (r.status != Status::Ok && r.status != Status::Skipped) ++programs_failed_;
 }
 
 void Session::finish() {
@@ -215,6 +226,8 @@ Report Session::compute_report() {
     by_lang[rec.lang].push_back(&rec);
   }
   r.errors += syntax_errors_;
+  r.programs = programs_;
+  r.programs_failed = programs_failed_;
   double limit = t_end_stream_ms_;
   for (auto &[lang, recs] : by_lang) {
     std::sort(recs.begin(), recs.end(), [](auto *a, auto *b) { return a->t_closed_ms < b->t_closed_ms; });

@@ -64,6 +64,7 @@ class Session : private RouterSink {
   void emit(Event &e);  // stamps t_ms if unset
   void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why);
   void record_result(const Unit &u, const Result &r);
+  void record_program(const Result &r);
   const SessionConfig &config() const { return cfg_; }
   // The session's total time limit, in now_ms() time (infinity if none).
   double deadline_ms() const;
@@ -74,6 +75,7 @@ class Session : private RouterSink {
   void on_syntax_error(SyntaxError &&e) override;
   void on_fence_skipped(int fence, const std::string &info, Pos at, const std::string &why) override;
   void on_fence_open(Lang lang) override;
+  void on_program_end(Lang lang, int fence) override;
   Executor *executor_for(Lang lang);
   double first_byte_time(std::uint64_t offset);
   Report compute_report();
@@ -102,6 +104,7 @@ class Session : private RouterSink {
   std::mutex rec_mu_;
   std::vector<Record> records_;
   std::uint64_t syntax_errors_ = 0;
+  std::uint64_t programs_ = 0, programs_failed_ = 0;
 };
 
 }  // namespace sx

@@ -19,7 +19,7 @@ static bool write_all(int fd, const char *p, std::size_t n) {
   return true;
 }
 
-bool write_frame(int fd, const nlohmann::json &msg) {
+std::string encode_frame(const nlohmann::json &msg) {
   // Invalid UTF-8 from a unit's output must not throw: replace it.
   std::string payload = msg.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::uint32_t n = static_cast<std::uint32_t>(payload.size());
@@ -27,6 +27,11 @@ bool write_frame(int fd, const nlohmann::json &msg) {
                  static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
   std::string frame(hdr, 4);
   frame += payload;
+  return frame;
+}
+
+bool write_frame(int fd, const nlohmann::json &msg) {
+  std::string frame = encode_frame(msg);
   return write_all(fd, frame.data(), frame.size());
 }
 

@@ -28,6 +28,8 @@ inline constexpr int kWorkerInFd = 3;
 inline constexpr int kWorkerOutFd = 4;
 inline constexpr std::uint32_t kMaxFrame = 256u << 20;  // 256 MiB
 
+// One frame's bytes (invalid UTF-8 in strings is replaced, never thrown).
+std::string encode_frame(const nlohmann::json &msg);
 // Writes one frame; retries on EINTR/partial writes. false on error.
 bool write_frame(int fd, const nlohmann::json &msg);
 

@@ -1,124 +1,143 @@
+// worker_main: the process tree of one worker.
+//
+//   host ── relay (the process the host spawned; host's PID namespace)
+//             └─ supervisor (PID 1 of the worker's namespace: the host protocol
+//                  │          on fds 3/4, output capture, reaps everything)
+//                  └─ interpreter (PID 2: CPython / V8 / clang; runs the units)
+//                       └─ program children (C++: one per program, forked)
+//
+// The steps, in this order, each in one place below:
+//  1. enter_pid_namespace(): relay and supervisor; nothing in the namespace
+//     can name a process outside it (a unit cannot signal the host), and the
+//     supervisor, the namespace's init, cannot be signalled by its members.
+//  2. apply_limits(): rlimits and the pids cgroup, before anything runs.
+//  3. the capture pipes and the private channel, then fork the interpreter:
+//     it keeps fds 0 (/dev/null), 1/2 (capture pipes) and the channel, and
+//     never sees the host protocol fds — so a unit cannot write frames the
+//     host reads, and its output cannot bypass the supervisor.
+//  4. the supervisor (supervisor.cpp) and the interpreter (interpreter.cpp)
+//     run their loops.
+// Without the privilege to create a PID namespace (CAP_SYS_ADMIN) step 1 is
+// skipped and the host spawns the supervisor directly; the "ready" frame says
+// which.
 #include "backends/common/worker_runtime.h"
 
-#include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <mutex>
-#include <pthread.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <sched.h>
-#include <cerrno>
-#include <cstdlib>
-#include <thread>
 #include <unistd.h>
 
+#include "backends/common/channel.h"
 #include "backends/common/protocol.h"
+#include "backends/common/worker_internal.h"
 
 namespace sx {
+
+void WorkerBackend::wait_readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
+namespace detail {
+
+[[noreturn]] void exit_like(int wstatus) {
+  if (WIFSIGNALED(wstatus)) {
+    int s = WTERMSIG(wstatus);
+    rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);  // the process that died dumped its own core if it could
+    signal(s, SIG_DFL);
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, s);
+    sigprocmask(SIG_UNBLOCK, &m, nullptr);
+    kill(getpid(), s);
+    _exit(128 + s);  // a signal whose default is not to terminate
+  }
+  _exit(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 1);
+}
+
+}  // namespace detail
+
 namespace {
 
-std::mutex g_out_mu;                 // serialises frames on the protocol fd
-std::mutex g_drain_mu;               // held by the drainer between read() and send
-std::atomic<std::int64_t> g_current{-1};
-int g_cap_rd[2] = {-1, -1};          // read ends of the stdout/stderr capture pipes
-int g_cap_wr[2] = {-1, -1};          // saved write ends, to restore fds 1/2 if a unit closes them
-
-void send(const nlohmann::json &msg) {
-  std::lock_guard<std::mutex> lk(g_out_mu);
-  if (!proto::write_frame(proto::kWorkerOutFd, msg)) _exit(3);  // host is gone
+void drop_protocol_fds() {
+  close(proto::kWorkerInFd);
+  close(proto::kWorkerOutFd);
 }
 
-// Drains the capture pipes and forwards their bytes as "output" frames of the
-// unit that is running.
-void drainer() {
-  static const char *names[2] = {"stdout", "stderr"};
-  char buf[65536];
-  pollfd p[2] = {{g_cap_rd[0], POLLIN, 0}, {g_cap_rd[1], POLLIN, 0}};
-  for (;;) {
-    if (poll(p, 2, -1) < 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
-      std::lock_guard<std::mutex> lk(g_drain_mu);
-      ssize_t n = read(g_cap_rd[i], buf, sizeof buf);
-      if (n < 0) continue;  // EAGAIN/EINTR
-      if (n == 0) {         // cannot happen while g_cap_wr holds a write end; be safe
-        p[i].fd = -1;
-        continue;
-      }
-      send({{"op", "output"}, {"id", g_current.load()}, {"stream", names[i]},
-            {"text", std::string(buf, static_cast<std::size_t>(n))}});
-    }
-  }
+// --- 1. a PID namespace per worker -------------------------------------------
+// The process the host spawned stays in the host's namespace as a relay; its
+// child is PID 1 of a new namespace and becomes the supervisor. Nothing in
+// the namespace can name a process outside it, and the kernel delivers no
+// signal from a member to the namespace's init unless init handles it (the
+// supervisor handles none; it reads the host's forwarded signals from a
+// signalfd and drops those whose sender is a member), so a unit cannot kill
+// the supervisor either. When the supervisor exits, the kernel kills
+// everything left in the namespace. The relay dies the way the supervisor
+// says the interpreter died (same exit code or signal), so the host's view of
+// a crash does not change; the host kills the supervisor (the relay's child,
+// found in /proc) and waits for it. Returns in the supervisor, with
+// *status_fd the pipe to report the interpreter's end to the relay.
+
+volatile sig_atomic_t g_forward_to = 0;
+void forward_signal(int sig) {
+  if (g_forward_to > 0) kill(g_forward_to, sig);
 }
 
-// A unit may have closed or replaced fds 1/2: put the capture pipes back.
-void restore_std_fds() {
-  for (int i = 0; i < 2; ++i) {
-    struct stat a, b;
-    if (fstat(i + 1, &a) != 0 || fstat(g_cap_wr[i], &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-      dup2(g_cap_wr[i], i + 1);
-  }
-  struct stat n;
-  if (fstat(0, &n) != 0) {
-    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd >= 0 && null_fd != 0) {
-      dup2(null_fd, 0);
-      close(null_fd);
-    }
-  }
+// The host interrupts a unit by signalling the process it spawned (the
+// relay); the relay passes the signal down to the supervisor.
+void forward_signals_to(pid_t target) {
+  g_forward_to = target;
+  struct sigaction sa {};
+  sa.sa_handler = forward_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaction(s, &sa, nullptr);
 }
 
-// After a unit: everything it wrote to fds 1/2 has been forwarded.
-void quiesce_output(WorkerBackend &b) {
-  b.flush_output();
-  fflush(stdout);
-  fflush(stderr);
-  for (;;) {
-    int pending = 0;
-    for (int fd : g_cap_rd) {
-      int n = 0;
-      if (ioctl(fd, FIONREAD, &n) == 0) pending += n;
-    }
-    if (pending == 0) {
-      std::lock_guard<std::mutex> lk(g_drain_mu);  // the drainer finished its last send
-      int again = 0;
-      for (int fd : g_cap_rd) {
-        int n = 0;
-        if (ioctl(fd, FIONREAD, &n) == 0) again += n;
-      }
-      if (again == 0) return;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
+pid_t wait_for(pid_t pid, int *status) {
+  pid_t r;
+  while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {
   }
+  return r;
 }
 
-bool setup_capture() {
-  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd >= 0) {
-    dup2(null_fd, 0);
-    close(null_fd);
+bool enter_pid_namespace(int *status_fd) {
+  if (unshare(CLONE_NEWPID) != 0) return false;
+  int status_pipe[2];  // supervisor -> relay: the interpreter's wait status
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) return false;
+  pid_t sup = fork();
+  if (sup < 0) {
+    fprintf(stderr, "streamexec worker: fork into the PID namespace: %s\n", strerror(errno));
+    _exit(2);
   }
-  for (int i = 0; i < 2; ++i) {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) return false;
-    g_cap_rd[i] = p[0];
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    if (dup2(p[1], i + 1) < 0) return false;
-    g_cap_wr[i] = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
-    close(p[1]);
+  if (sup > 0) {  // relay
+    close(status_pipe[1]);
+    drop_protocol_fds();
+    forward_signals_to(sup);
+    int sup_status = 0, interp_status = 0;
+    wait_for(sup, &sup_status);
+    if (read(status_pipe[0], &interp_status, sizeof interp_status) == sizeof interp_status)
+      detail::exit_like(interp_status);
+    detail::exit_like(sup_status);  // the supervisor was killed before it could say
   }
-  setvbuf(stdout, nullptr, _IOLBF, 0);
+  // The supervisor: PID 1 of the new namespace; dies with the relay.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  close(status_pipe[0]);
+  *status_fd = status_pipe[1];
   return true;
 }
 
+// --- 2. limits ---------------------------------------------------------------
 void apply_limits() {
   auto lim = [](const char *var, int resource) {
     const char *v = getenv(var);
@@ -143,210 +162,82 @@ void apply_limits() {
   }
 }
 
-// Only the worker speaks the protocol. A unit that forks (os.fork(), fork())
-// must not let the child speak for the worker: the child loses the protocol
-// fds (pthread_atfork) and exits when its copy of the unit returns, instead
-// of reporting results. The PID-namespace relay and init drop them too, so
-// the host sees EOF when the worker dies.
-pid_t g_worker_pid = 0;
-void drop_protocol_fds() {
-  close(proto::kWorkerInFd);
-  close(proto::kWorkerOutFd);
-}
-
-// --- isolation: a PID namespace per worker ----------------------------------
-// A unit runs as the host's user; in the host's PID namespace it could signal
-// the host (kill(getppid(), SIGKILL), kill(-1, SIGKILL), kill(<host pid>)).
-// So the worker moves itself into a PID namespace of its own before it runs
-// anything:
-//
-//   host ── relay (this process, host's namespace)
-//             └─ init (PID 1 of the new namespace: reaps, forwards signals)
-//                  └─ worker (PID 2: speaks the protocol, runs the units)
-//
-// Nothing in the namespace can name a process outside it, the namespace's
-// init ignores the signals its members send it, and when init exits the
-// kernel kills everything left in the namespace (a unit's background
-// processes included). The relay dies the way the worker died (same exit code
-// or signal), so the host's view of a crash does not change. The host kills
-// init (its pid is in the relay's /proc children list) and waits for it.
-// Returns in the worker process; without the privilege to create a namespace
-// (CLONE_NEWPID needs CAP_SYS_ADMIN) it returns at once and the worker runs
-// unisolated. Called first, while the process still has one thread.
-
-volatile sig_atomic_t g_forward_to = 0;
-void forward_signal(int sig) {
-  if (g_forward_to > 0) kill(g_forward_to, sig);
-}
-
-// The host interrupts a unit by signalling the process it spawned (the
-// relay); relay and init pass the signal down to the worker.
-void forward_signals_to(pid_t target) {
-  g_forward_to = target;
-  struct sigaction sa {};
-  sa.sa_handler = forward_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaction(s, &sa, nullptr);
-}
-
-pid_t wait_for(pid_t pid, int *status) {
-  pid_t r;
-  while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {
+// --- 3. pipes, channel, interpreter --------------------------------------------
+bool high_cloexec_pipe(int p[2]) {
+  int q[2];
+  if (pipe2(q, O_CLOEXEC) != 0) return false;
+  for (int i = 0; i < 2; ++i) {
+    p[i] = fcntl(q[i], F_DUPFD_CLOEXEC, 10);
+    close(q[i]);
   }
-  return r;
+  return p[0] >= 0 && p[1] >= 0;
 }
 
-// Ends this process the way `wstatus` says another one ended.
-[[noreturn]] void exit_like(int wstatus) {
-  if (WIFSIGNALED(wstatus)) {
-    int s = WTERMSIG(wstatus);
-    rlimit no_core{0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);  // the worker dumped its own core if it could
-    signal(s, SIG_DFL);
-    sigset_t m;
-    sigemptyset(&m);
-    sigaddset(&m, s);
-    sigprocmask(SIG_UNBLOCK, &m, nullptr);
-    kill(getpid(), s);
-    _exit(128 + s);  // a signal whose default is not to terminate
+// In the forked interpreter: fds 0, 1, 2 and kChannelFd, nothing else of ours.
+void become_interpreter_fds(int channel, const int out[2], const int err[2]) {
+  drop_protocol_fds();  // the channel takes fd 3 next
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd >= 0) {
+    dup2(null_fd, 0);
+    close(null_fd);
   }
-  _exit(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 1);
-}
-
-bool g_in_pid_namespace = false;
-
-void enter_pid_namespace() {
-  if (unshare(CLONE_NEWPID) != 0) return;
-  int status_pipe[2];  // init -> relay: the worker's wait status
-  if (pipe2(status_pipe, O_CLOEXEC) != 0) return;
-  pid_t init = fork();
-  if (init < 0) {
-    fprintf(stderr, "streamexec worker: fork into the PID namespace: %s\n", strerror(errno));
-    _exit(2);
-  }
-  if (init > 0) {  // relay
-    close(status_pipe[1]);
-    drop_protocol_fds();
-    forward_signals_to(init);
-    int init_status = 0, worker_status = 0;
-    wait_for(init, &init_status);
-    if (read(status_pipe[0], &worker_status, sizeof worker_status) == sizeof worker_status)
-      exit_like(worker_status);
-    exit_like(init_status);  // init was killed before the worker ended
-  }
-  // init: PID 1 of the new namespace
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  close(status_pipe[0]);
-  pid_t worker = fork();
-  if (worker < 0) _exit(2);
-  if (worker > 0) {
-    drop_protocol_fds();
-    forward_signals_to(worker);
-    for (;;) {  // reap everything; leave when the worker is gone
-      int st = 0;
-      pid_t r = wait_for(-1, &st);
-      if (r == worker) {
-        if (write(status_pipe[1], &st, sizeof st) != sizeof st) _exit(1);
-        _exit(0);  // the kernel kills whatever is left in the namespace
-      }
-      if (r < 0) _exit(1);
-    }
-  }
-  close(status_pipe[1]);
-  g_in_pid_namespace = true;
-}
-
-// This process's pid as the host sees it (/proc is the host's mount).
-long host_visible_pid() {
-  char buf[32] = {};
-  ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
-  return n > 0 ? strtol(buf, nullptr, 10) : getpid();
-}
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  dup2(out[1], 1);
+  dup2(err[1], 2);
+  dup2(channel, detail::kChannelFd);
+  fcntl(detail::kChannelFd, F_SETFD, FD_CLOEXEC);
+  close(channel);
 }
 
 }  // namespace
 
 int worker_main(WorkerBackend &backend) {
-  auto t0 = std::chrono::steady_clock::now();
   // Never outlive the host; never take its terminal's signals.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) _exit(1);
-  enter_pid_namespace();
-  // In the namespace the parent is init (PID 1), which dies with the relay.
-  if (g_in_pid_namespace) prctl(PR_SET_PDEATHSIG, SIGKILL);
-  signal(SIGPIPE, SIG_IGN);
-  apply_limits();
-  g_worker_pid = getpid();
-  pthread_atfork(nullptr, nullptr, drop_protocol_fds);
   if (fcntl(proto::kWorkerInFd, F_GETFD) < 0 || fcntl(proto::kWorkerOutFd, F_GETFD) < 0) {
     fprintf(stderr, "streamexec worker: fds %d/%d are not open; workers are started by libstreamexec\n",
             proto::kWorkerInFd, proto::kWorkerOutFd);
     return 2;
   }
-  fcntl(proto::kWorkerInFd, F_SETFD, FD_CLOEXEC);
-  fcntl(proto::kWorkerOutFd, F_SETFD, FD_CLOEXEC);
-  if (!setup_capture()) {
-    send({{"op", "fatal"}, {"message", "cannot set up output capture"}});
+  // Nothing of the host but the protocol: every other descriptor it left
+  // open (files, sockets of the embedding program) is closed first.
+  close_range(proto::kWorkerOutFd + 1, ~0U, 0);
+  detail::SupervisorSetup sup;
+  sup.pid_namespace = enter_pid_namespace(&sup.status_fd);
+  signal(SIGPIPE, SIG_IGN);
+  apply_limits();
+  // The protocol fds go to high numbers, out of the way of fds 0-3 that the
+  // interpreter uses; they are the supervisor's alone.
+  for (int fd : {proto::kWorkerInFd, proto::kWorkerOutFd}) fcntl(fd, F_SETFD, FD_CLOEXEC);
+
+  int out[2], err[2], ch[2];
+  if (!high_cloexec_pipe(out) || !high_cloexec_pipe(err) || !chan::make_pair(ch)) {
+    proto::write_frame(proto::kWorkerOutFd, {{"op", "fatal"}, {"message", "cannot create the worker's pipes"}});
     return 2;
   }
-  std::thread(drainer).detach();
-
-  std::string err;
-  if (!backend.init(&err)) {
-    send({{"op", "fatal"}, {"message", std::string(backend.name()) + " init failed: " + err}});
+  pid_t interp = fork();
+  if (interp < 0) {
+    proto::write_frame(proto::kWorkerOutFd,
+                       {{"op", "fatal"}, {"message", std::string("fork: ") + strerror(errno)}});
     return 2;
   }
-  quiesce_output(backend);  // start-up chatter belongs to no unit
-  send({{"op", "ready"}, {"pid", host_visible_pid()}, {"pid_namespace", g_in_pid_namespace},
-        {"startup_ms", ms_since(t0)}});
-
-  nlohmann::json req;
-  while (proto::read_frame_blocking(proto::kWorkerInFd, &req)) {
-    std::string op = req.value("op", "");
-    if (op == "shutdown") break;
-    if (op != "exec") continue;
-    bool stop_on_error = req.value("stop_on_error", true);
-    bool failed = false;
-    for (const auto &u : req["units"]) {
-      ExecRequest r;
-      r.id = u.value("id", std::int64_t{-1});
-      r.code = u.value("code", "");
-      r.line = u.value("line", 1);
-      r.col = u.value("col", 0);
-      if (failed && stop_on_error) {
-        send({{"op", "skipped"}, {"id", r.id}});
-        continue;
-      }
-      g_current = r.id;
-      send({{"op", "started"}, {"id", r.id}});
-      auto ts = std::chrono::steady_clock::now();
-      ExecOutcome o = backend.execute(r);
-      if (getpid() != g_worker_pid) {  // a forked copy of the worker finished the unit
-        fflush(nullptr);
-        _exit(0);
-      }
-      double exec_ms = ms_since(ts);
-      quiesce_output(backend);
-      restore_std_fds();
-      nlohmann::json done = {{"op", "done"}, {"id", r.id}, {"status", status_name(o.status)},
-                             {"exec_ms", exec_ms}};
-      if (o.has_value) done["value"] = o.value;
-      if (o.has_error) {
-        done["error"] = {{"type", o.error.type}, {"message", o.error.message},
-                         {"line", o.error.line}, {"traceback", o.error.traceback}};
-      }
-      send(done);
-      if (o.status != Status::Ok) failed = true;
-    }
-    g_current = -1;
+  if (interp == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the supervisor
+    close(ch[0]);
+    int capture_read[2] = {out[0], err[0]};
+    become_interpreter_fds(ch[1], out, err);
+    close(out[1]);
+    close(err[1]);
+    detail::run_interpreter(backend, capture_read);
   }
-  backend.flush_output();
-  fflush(nullptr);
-  _exit(0);  // skip interpreter teardown: the session is over
+  close(ch[1]);
+  close(out[1]);
+  close(err[1]);
+  sup.interpreter = interp;
+  sup.channel = ch[0];
+  sup.capture[0] = out[0];
+  sup.capture[1] = err[0];
+  detail::run_supervisor(sup);
 }
 
 }  // namespace sx

@@ -138,12 +138,62 @@ void flush_all_streams() {
   fflush(nullptr);
 }
 
-// exit() called by a unit: hand over the output before the process ends.
-// (Static destructors of JIT-ed code do not run: ORC keeps them from the
-// process's atexit list, and LLJIT::deinitialize() from here crashes.)
+// exit() called by the worker itself: hand over the output before the
+// process ends.
 void at_exit_drain() {
   flush_all_streams();
   wait_for_drain();
+}
+
+// --- how a program ends, as natively -------------------------------------------
+// JIT-compiled code's atexit(), __cxa_atexit() (static destructors),
+// at_quick_exit(), exit() and quick_exit() resolve to these (defined in the
+// JIT's main library, ahead of libc): registrations go to lists of the
+// program's own, and exit()/quick_exit()/main's return run them in reverse
+// order, flush the C and C++ streams and end the program's process with the
+// status. The worker's own static destructors (LLVM, clang) never run.
+struct AtExit {
+  void (*fn)(void *);
+  void *arg;
+};
+std::vector<AtExit> g_atexit, g_at_quick_exit;
+
+extern "C" int sx_cxa_atexit(void (*fn)(void *), void *arg, void *) {
+  g_atexit.push_back({fn, arg});
+  return 0;
+}
+extern "C" int sx_atexit(void (*fn)()) {
+  g_atexit.push_back({reinterpret_cast<void (*)(void *)>(fn), nullptr});
+  return 0;
+}
+extern "C" int sx_at_quick_exit(void (*fn)()) {
+  g_at_quick_exit.push_back({reinterpret_cast<void (*)(void *)>(fn), nullptr});
+  return 0;
+}
+
+void run_handlers(std::vector<AtExit> &list) {
+  // A handler may register more (they run too, as in libc).
+  while (!list.empty()) {
+    AtExit h = list.back();
+    list.pop_back();
+    h.fn(h.arg);
+  }
+}
+
+[[noreturn]] void end_program_process(int code) {
+  flush_all_streams();
+  if (sx::in_program_child()) sx::exit_program_process(code & 0xff);
+  // Not in a program's own process (fork failed): this ends the worker.
+  std::exit(code);
+}
+
+extern "C" [[noreturn]] void sx_exit(int code) {
+  run_handlers(g_atexit);
+  end_program_process(code);
+}
+extern "C" [[noreturn]] void sx_quick_exit(int code) {
+  run_handlers(g_at_quick_exit);
+  end_program_process(code);
 }
 
 // Flushes a stdio stream from a signal handler unless another thread holds
@@ -158,13 +208,17 @@ void fatal_signal(int sig) {
   // std::cout/cerr sync with stdio (the default), so their bytes are here.
   flush_if_unlocked(stdout);
   flush_if_unlocked(stderr);
-  const char *what = strsignal(sig);
-  char msg[160];
-  int n = snprintf(msg, sizeof msg, "\nstreamexec: C++ worker killed by signal %d (%s)\n", sig,
-                   what ? what : "?");
-  if (n > 0) {
-    ssize_t r = write(2, msg, static_cast<size_t>(n));
-    (void)r;
+  // A program's own process dies as a native run would, without a word
+  // (its program_done event says how); the worker itself says so.
+  if (!sx::in_program_child()) {
+    const char *what = strsignal(sig);
+    char msg[160];
+    int n = snprintf(msg, sizeof msg, "\nstreamexec: C++ worker killed by signal %d (%s)\n", sig,
+                     what ? what : "?");
+    if (n > 0) {
+      ssize_t r = write(2, msg, static_cast<size_t>(n));
+      (void)r;
+    }
   }
   wait_for_drain();
   signal(sig, SIG_DFL);
@@ -205,6 +259,16 @@ void install_crash_handlers() {
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &sa, nullptr);
   atexit(at_exit_drain);
+  // The host's interrupt (time limit): JIT-compiled code cannot be stopped
+  // safely, but a program's own process can be killed — the interpreter it
+  // was forked from keeps the state from before the program.
+  struct sigaction si {};
+  si.sa_handler = [](int) {
+    if (sx::in_program_child()) kill(getpid(), SIGKILL);
+  };
+  sigemptyset(&si.sa_mask);
+  si.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &si, nullptr);
 }
 
 std::string demangle(const char *name) {
@@ -689,6 +753,30 @@ class CppBackend final : public sx::WorkerBackend {
       jit_errors_ += llvm::toString(std::move(e));
       jit_errors_ += "\n";
     });
+    // How a program ends (see sx_exit): these names resolve to ours, ahead
+    // of libc's, for JIT-compiled code.
+    {
+      llvm::orc::SymbolMap ours;
+      auto def = [&](const char *name, auto *fn) {
+        ours[jit->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void *>(fn)),
+                                            llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+      };
+      def("exit", &sx_exit);
+      def("quick_exit", &sx_quick_exit);
+      def("atexit", &sx_atexit);
+      def("at_quick_exit", &sx_at_quick_exit);
+      def("__cxa_atexit", &sx_cxa_atexit);
+      // clang-repl's ORC platform support defines some of them itself (it
+      // would run static destructors only when the JIT is torn down): ours
+      // replace them.
+      for (auto &[name, _] : ours) {
+        if (auto e = jit->getMainJITDylib().remove({name})) llvm::consumeError(std::move(e));
+      }
+      if (auto e = jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(ours)))) {
+        *err = "cannot define the exit functions in the JIT: " + llvm::toString(std::move(e));
+        return false;
+      }
+    }
     double create_ms = ms_since(t0);
 
     double prelude_ms = 0;
@@ -734,7 +822,59 @@ class CppBackend final : public sx::WorkerBackend {
 
   void flush_output() override { flush_all_streams(); }
 
+  // Each program runs in its own process, forked from the interpreter: a
+  // complete program (with main) ends it with its exit status, as a native
+  // run does, and the next program starts from the state before it; a
+  // program without main commits its state (clang-repl style, a notebook).
+  bool fork_per_program() const override { return true; }
+
+  void begin_program(int) override { main_defined_ = false; }
+
+  sx::ProgramOutcome end_program(const sx::ProgramEndRequest &req) override {
+    sx::ProgramOutcome o;
+    o.unit_id = req.unit_id;
+    if (!main_defined_) return o;  // committed by the runtime: later programs build on it
+    // A native build of a program with a failed unit fails: nothing runs and
+    // nothing of it remains.
+    if (req.failed) {
+      o.discard = true;
+      o.note = "main() not run: the program does not build";
+      return o;
+    }
+    std::vector<std::size_t> linked;
+    std::string missing = unresolved_closure({"main"}, nullptr, &linked);
+    if (!missing.empty()) {
+      o.status = sx::Status::Error;
+      o.has_exit_code = false;
+      o.has_error = true;
+      o.error.type = "LinkError";
+      o.error.message = "undefined symbols: " + missing;
+      o.error.traceback = "ld: undefined symbols (needed by main): " + missing + "\n";
+      o.discard = true;
+      return o;
+    }
+    auto addr = interp_->getSymbolAddress("main");
+    if (!addr) {
+      o.status = sx::Status::Error;
+      o.has_exit_code = false;
+      o.has_error = true;
+      o.error.type = "LinkError";
+      o.error.message = demangle_symbols(llvm::toString(addr.takeError()));
+      o.discard = true;
+      return o;
+    }
+    mark_linked(linked);
+    // argc/argv as for a program run as `./answer`. An exception escaping
+    // main reaches std::terminate, which aborts, as natively.
+    static char arg0[] = "answer";
+    char *argv[] = {arg0, nullptr};
+    using Main = int (*)(int, char **, char **);
+    int status = addr->toPtr<Main>()(1, argv, environ);
+    sx_exit(status);
+  }
+
  private:
+  bool main_defined_ = false;  // by a unit of the current program
   // Runs `text`, whose first line is answer line `line`.
   sx::ExecOutcome run_text(const std::string &text, int line) {
     int end_line = line + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
@@ -795,6 +935,15 @@ class CppBackend final : public sx::WorkerBackend {
       return fail("CompileError", msg, line, tb + msg + "\n");
     }
 
+    // A complete program's `main` runs at the end of the program (end_program).
+    bool defines_main = false;
+    if (ptu->TUPart) {
+      for (clang::Decl *d : ptu->TUPart->decls()) {
+        auto *fd = llvm::dyn_cast<clang::FunctionDecl>(d);
+        if (fd && fd->isMain() && fd->doesThisDeclarationHaveABody()) defines_main = true;
+      }
+    }
+
     // 2. Link check before the JIT sees the module: a module that fails to
     //    link leaves its symbols in an error state in the JIT for good.
     std::vector<std::size_t> linked;
@@ -847,6 +996,10 @@ class CppBackend final : public sx::WorkerBackend {
       o.has_value = true;
       o.value = std::move(s);
     }
+    if (defines_main) {
+      o.defines_main = true;
+      main_defined_ = true;
+    }
     return o;
   }
 
@@ -869,6 +1022,14 @@ class CppBackend final : public sx::WorkerBackend {
       // A weak definition loses to one a pending module made first.
       else if (!g.isDeclaration() && g.isWeakForLinker()) todo.push_back(g.getName().str());
     }
+    return unresolved_closure(std::move(todo), &m, linked);
+  }
+
+  // The names in `todo` and, through not-yet-linked modules, what they
+  // need: those that resolve nowhere, demangled. `m`: the module about to
+  // link (its own definitions count), or null.
+  std::string unresolved_closure(std::vector<std::string> todo, const llvm::Module *m,
+                                 std::vector<std::size_t> *linked) {
     std::set<std::string> seen;
     std::vector<std::string> missing;
     while (!todo.empty()) {
@@ -883,7 +1044,7 @@ class CppBackend final : public sx::WorkerBackend {
         }
         continue;
       }
-      if (m.getNamedValue(name) && !m.getNamedValue(name)->isDeclaration()) continue;  // our own weak def
+      if (m && m->getNamedValue(name) && !m->getNamedValue(name)->isDeclaration()) continue;  // our own weak def
       auto addr = interp_->getSymbolAddress(name);
       if (addr) continue;
       llvm::consumeError(addr.takeError());

@@ -59,6 +59,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <thread>
 #include <unistd.h>
@@ -181,6 +182,7 @@ class JsBackend final : public sx::WorkerBackend {
       exit_code_ = code;
       exit_requested_ = true;
       stop_ = true;
+      set_stopping(1);
       iso_->TerminateExecution();
       uv_stop(loop_);
     });
@@ -196,17 +198,44 @@ class JsBackend final : public sx::WorkerBackend {
       if (tc.HasCaught()) *err += ": " + utf8(iso_, tc.Exception());
       return false;
     }
-    auto get = [&](const char *name, v8::Global<v8::Function> *out) {
+    for (auto [name, slot] : {std::pair{"init", &init_fn_}, {"beginProgram", &begin_program_}, {"run", &run_},
+                              {"pending", &pending_}, {"drainTicks", &drain_ticks_}, {"finish", &finish_},
+                              {"endProgram", &end_program_}, {"beforeExit", &before_exit_},
+                              {"programResult", &program_result_}, {"hasBackground", &has_background_}}) {
       v8::Local<v8::Value> f;
       if (!api.As<v8::Object>()->Get(ctx, v8::String::NewFromUtf8(iso_, name).ToLocalChecked()).ToLocal(&f) ||
-          !f->IsFunction())
+          !f->IsFunction()) {
+        *err = std::string("bootstrap did not return ") + name + "()";
         return false;
-      out->Reset(iso_, f.As<v8::Function>());
-      return true;
+      }
+      slot->Reset(iso_, f.As<v8::Function>());
+    }
+    // The natives the bootstrap calls: attribute(unit) when a callback of
+    // another unit prints, stop() when a program's callback failed.
+    v8::Local<v8::Object> natives = v8::Object::New(iso_);
+    auto native = [&](const char *name, v8::FunctionCallback cb) {
+      v8::Local<v8::Function> fn =
+          v8::Function::New(ctx, cb, v8::External::New(iso_, this)).ToLocalChecked();
+      natives->Set(ctx, v8::String::NewFromUtf8(iso_, name).ToLocalChecked(), fn).Check();
     };
-    if (!get("run", &run_) || !get("finish", &finish_)) {
-      *err = "bootstrap did not return {run, finish}";
-      return false;
+    native("attribute", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
+      if (info.Length() > 0 && info[0]->IsNumber())
+        sx::attribute_output(static_cast<std::int64_t>(info[0].As<v8::Number>()->Value()));
+    });
+    native("stop", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
+      auto *self = static_cast<JsBackend *>(info.Data().As<v8::External>()->Value());
+      self->stop_ = true;
+      uv_stop(self->loop_);
+    });
+    {
+      v8::Local<v8::Value> argv[1] = {natives};
+      v8::Local<v8::Value> flag;
+      if (!call(init_fn_, 1, argv).ToLocal(&flag) || !flag->IsSharedArrayBuffer()) {
+        *err = "bootstrap init() failed";
+        return false;
+      }
+      stopping_store_ = flag.As<v8::SharedArrayBuffer>()->GetBackingStore();
+      stopping_ = static_cast<std::atomic<std::int32_t> *>(stopping_store_->Data());
     }
     phase("LoadEnvironment (bootstrap)");
     spin();  // whatever the bootstrap scheduled
@@ -223,38 +252,243 @@ class JsBackend final : public sx::WorkerBackend {
     return true;
   }
 
+  std::vector<std::string> global_names() override {
+    std::vector<std::string> out;
+    v8::HandleScope hs(iso_);
+    v8::Local<v8::Context> ctx = setup_->context();
+    v8::Context::Scope cs(ctx);
+    // Own properties of the global object (builtins, node's globals,
+    // require/module/… of the bootstrap), and of its prototype chain.
+    for (v8::Local<v8::Value> o = ctx->Global(); o->IsObject();) {
+      v8::Local<v8::Array> names;
+      if (!o.As<v8::Object>()->GetPropertyNames(ctx, v8::KeyCollectionMode::kOwnOnly, v8::SKIP_SYMBOLS,
+                                                 v8::IndexFilter::kSkipIndices).ToLocal(&names))
+        break;
+      for (uint32_t i = 0; i < names->Length(); ++i) {
+        v8::Local<v8::Value> n;
+        if (names->Get(ctx, i).ToLocal(&n)) out.push_back(utf8(iso_, n));
+      }
+      o = o.As<v8::Object>()->GetPrototype();
+    }
+    for (const char *k : {"undefined", "NaN", "Infinity", "globalThis", "arguments", "this", "eval"}) out.push_back(k);
+    return out;
+  }
+
+  void begin_program(int program) override {
+    v8::HandleScope hs(iso_);
+    v8::Context::Scope cs(setup_->context());
+    in_program_ = true;
+    // Timers of the program count from its start: node creates the timers of
+    // a script against the loop time cached before it ran, so their order is
+    // their delay's, whatever the time between the units that made them.
+    uv_update_time(loop_);
+    v8::Local<v8::Value> argv[1] = {v8::Integer::New(iso_, program)};
+    call(begin_program_, 1, argv);
+  }
+
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
     v8::HandleScope hs(iso_);
     v8::Local<v8::Context> ctx = setup_->context();
     v8::Context::Scope cs(ctx);
-    install_sigint();  // in case a unit got past the process.on('SIGINT') guard
-    iso_->CancelTerminateExecution();  // nothing left over from between units
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      running_ = true;
-      armed_ = true;
-      interrupt_line_ = 0;
-      interrupt_trace_.clear();
-      start_seq_ = g_sigint_seq.load();
-      interrupted_ = false;
-      stop_ = false;
-      exit_requested_ = false;
-      exit_code_ = 0;
-    }
+    arm();
     bool terminated = false;
     {
-      v8::TryCatch tc(iso_);
-      v8::Local<v8::Value> argv[3] = {
+      v8::Local<v8::Value> argv[4] = {
           v8::String::NewFromUtf8(iso_, req.code.data(), v8::NewStringType::kNormal,
                                   static_cast<int>(req.code.size()))
               .FromMaybe(v8::String::Empty(iso_)),
-          v8::Integer::New(iso_, req.line), v8::Integer::New(iso_, req.col)};
-      v8::Local<v8::Function> run = run_.Get(iso_);
-      v8::MaybeLocal<v8::Value> r = node::MakeCallback(iso_, ctx->Global(), run, 3, argv, {0, 0});
-      if (r.IsEmpty() && tc.HasTerminated()) terminated = true;
+          v8::Integer::New(iso_, req.line), v8::Integer::New(iso_, req.col),
+          v8::Number::New(iso_, static_cast<double>(req.id))};
+      // A plain call: no callback scope, so no nextTick or microtask runs
+      // after the unit (DESIGN §6a: no event-loop turn between units).
+      if (call(run_, 4, argv, &terminated).IsEmpty() && terminated) terminated = true;
     }
-    if (!terminated && !stop_) spin();
+    // A top-level await: the program yields, the event loop runs until the
+    // unit's promise settles.
+    while (!terminated && !stop_ && is_true(call(pending_, 0, nullptr, &terminated))) {
+      call(drain_ticks_, 0, nullptr, &terminated);
+      if (terminated || stop_ || !is_true(call(pending_, 0, nullptr, &terminated))) break;
+      if (!uv_loop_alive(loop_)) break;  // nothing can settle it any more
+      v8::SealHandleScope seal(iso_);
+      uv_run(loop_, UV_RUN_ONCE);
+      platform_->DrainTasks(iso_);
+    }
+    int kind = disarm(terminated);
+    v8::Local<v8::Value> argv[4] = {
+        v8::Integer::New(iso_, kind), v8::Integer::New(iso_, exit_code_), v8::Integer::New(iso_, interrupt_line_),
+        v8::String::NewFromUtf8(iso_, interrupt_trace_.c_str()).FromMaybe(v8::String::Empty(iso_))};
+    v8::Local<v8::Value> res;
+    if (!call(finish_, 4, argv).ToLocal(&res) || !res->IsObject()) {
+      o.status = sx::Status::Error;
+      o.has_error = true;
+      o.error.type = "InternalError";
+      o.error.message = "javascript backend: finish() failed";
+      return o;
+    }
+    Fields f(iso_, ctx, res.As<v8::Object>());
+    std::string status = f.str("status");
+    if (f.has("value")) {
+      o.has_value = true;
+      o.value = f.str("value");
+    }
+    if (f.has("exitCode")) {
+      o.exited = true;
+      o.exit_code = f.num("exitCode") & 0xff;
+    }
+    if (status != "ok") {
+      o.status = status == "syntax_error" ? sx::Status::SyntaxError : sx::Status::Error;
+      o.has_error = true;
+      o.error.type = f.str("type");
+      o.error.message = f.str("message");
+      o.error.line = f.num("line");
+      o.error.traceback = f.str("traceback");
+    }
+    return o;
+  }
+
+  // As node after the main script: nextTicks, microtasks, then the event
+  // loop until nothing keeps it alive; 'beforeExit' (which may schedule more
+  // work), then 'exit'. The exit status is process.exitCode (or what
+  // process.exit() said, or 1 after an uncaught error).
+  sx::ProgramOutcome end_program(const sx::ProgramEndRequest &req) override {
+    sx::ProgramOutcome o;
+    o.unit_id = req.unit_id;
+    in_program_ = false;
+    v8::HandleScope hs(iso_);
+    v8::Local<v8::Context> ctx = setup_->context();
+    v8::Context::Scope cs(ctx);
+    arm();
+    bool terminated = false;
+    v8::Local<v8::Value> argv0[2] = {v8::Number::New(iso_, static_cast<double>(req.unit_id)),
+                                     v8::Boolean::New(iso_, req.failed)};
+    bool run_loop = is_true(call(end_program_, 2, argv0, &terminated));
+    while (run_loop && !terminated && !stop_) {
+      call(drain_ticks_, 0, nullptr, &terminated);
+      if (terminated || stop_) break;
+      spin();
+      if (terminated || stop_) break;
+      call(drain_ticks_, 0, nullptr, &terminated);
+      if (uv_loop_alive(loop_) || terminated || stop_) continue;
+      call(before_exit_, 0, nullptr, &terminated);
+      call(drain_ticks_, 0, nullptr, &terminated);
+      if (!uv_loop_alive(loop_)) break;
+    }
+    int kind = disarm(terminated);
+    v8::Local<v8::Value> argv[5] = {
+        v8::Integer::New(iso_, kind), v8::Integer::New(iso_, exit_code_), v8::Integer::New(iso_, interrupt_line_),
+        v8::String::NewFromUtf8(iso_, interrupt_trace_.c_str()).FromMaybe(v8::String::Empty(iso_)),
+        v8::Boolean::New(iso_, uv_loop_alive(loop_) != 0)};
+    v8::Local<v8::Value> res;
+    if (!call(program_result_, 5, argv).ToLocal(&res) || !res->IsObject()) {
+      o.status = sx::Status::Error;
+      o.has_error = true;
+      o.error.type = "InternalError";
+      o.error.message = "javascript backend: programResult() failed";
+      return o;
+    }
+    Fields f(iso_, ctx, res.As<v8::Object>());
+    std::string status = f.str("status");
+    o.status = status == "ok" ? sx::Status::Ok : status == "timeout" ? sx::Status::Timeout : sx::Status::Error;
+    o.has_exit_code = f.has("exitCode");
+    o.exit_code = f.num("exitCode") & 0xff;
+    o.note = f.str("note");
+    if (f.has("type")) {
+      o.has_error = true;
+      o.error.type = f.str("type");
+      o.error.message = f.str("message");
+      o.error.line = f.num("line");
+      o.error.traceback = f.str("traceback");
+    }
+    return o;
+  }
+
+  // Between programs, handles left running by earlier programs (a server,
+  // an interval) are served while the interpreter waits for the next
+  // request; within a program the loop does not turn between units.
+  void wait_readable(int fd) override {
+    if (in_program_ || !has_background()) return sx::WorkerBackend::wait_readable(fd);
+    uv_poll_t poll{};
+    if (uv_poll_init(loop_, &poll, fd) != 0) return sx::WorkerBackend::wait_readable(fd);
+    poll.data = this;
+    uv_poll_start(&poll, UV_READABLE, [](uv_poll_t *h, int, int) { uv_stop(h->loop); });
+    {
+      v8::HandleScope hs(iso_);
+      v8::Context::Scope cs(setup_->context());
+      arm();
+      for (;;) {
+        v8::SealHandleScope seal(iso_);
+        uv_run(loop_, UV_RUN_DEFAULT);  // returns when the poll fires (uv_stop) or on stop_
+        platform_->DrainTasks(iso_);
+        pollfd p{fd, POLLIN, 0};
+        if (stop_ || ::poll(&p, 1, 0) > 0) break;
+      }
+      disarm(false);
+    }
+    uv_poll_stop(&poll);
+    uv_close(reinterpret_cast<uv_handle_t *>(&poll), nullptr);
+    uv_run(loop_, UV_RUN_NOWAIT);  // lets the close complete
+  }
+
+ private:
+  // Calls a bootstrap function with a TryCatch; *terminated tells whether
+  // TerminateExecution (interrupt, process.exit) stopped it.
+  v8::MaybeLocal<v8::Value> call(const v8::Global<v8::Function> &fn, int argc, v8::Local<v8::Value> *argv,
+                                 bool *terminated = nullptr) {
+    v8::TryCatch tc(iso_);
+    v8::Local<v8::Context> ctx = setup_->context();
+    v8::MaybeLocal<v8::Value> r = fn.Get(iso_)->Call(ctx, ctx->Global(), argc, argv);
+    if (r.IsEmpty() && tc.HasTerminated()) {
+      if (terminated) *terminated = true;
+      iso_->CancelTerminateExecution();
+    }
+    return r;
+  }
+  static bool is_true(v8::MaybeLocal<v8::Value> v) {
+    v8::Local<v8::Value> l;
+    return v.ToLocal(&l) && l->IsTrue();
+  }
+  bool has_background() {
+    v8::HandleScope hs(iso_);
+    v8::Context::Scope cs(setup_->context());
+    return is_true(call(has_background_, 0, nullptr));
+  }
+
+  // The named fields of a result object.
+  struct Fields {
+    v8::Isolate *iso;
+    v8::Local<v8::Context> ctx;
+    v8::Local<v8::Object> obj;
+    Fields(v8::Isolate *i, v8::Local<v8::Context> c, v8::Local<v8::Object> o) : iso(i), ctx(c), obj(o) {}
+    v8::Local<v8::Value> get(const char *k) const {
+      v8::Local<v8::Value> v;
+      if (!obj->Get(ctx, v8::String::NewFromUtf8(iso, k).ToLocalChecked()).ToLocal(&v)) v = v8::Undefined(iso);
+      return v;
+    }
+    bool has(const char *k) const { return !get(k)->IsNullOrUndefined(); }
+    std::string str(const char *k) const { return utf8(iso, get(k)); }
+    int num(const char *k) const { return get(k)->Int32Value(ctx).FromMaybe(0); }
+  };
+
+  // Before JavaScript of a unit or a program's end runs: the watchdog may
+  // interrupt it from now on.
+  void arm() {
+    install_sigint();  // in case a unit got past the process.on('SIGINT') guard
+    iso_->CancelTerminateExecution();  // nothing left over from before
+    set_stopping(0);
+    std::lock_guard<std::mutex> lk(mu_);
+    running_ = true;
+    armed_ = true;
+    interrupt_line_ = 0;
+    interrupt_trace_.clear();
+    start_seq_ = g_sigint_seq.load();
+    interrupted_ = false;
+    stop_ = false;
+    exit_requested_ = false;
+    exit_code_ = 0;
+  }
+  // After it: 0 normal, 1 interrupted, 2 process.exit().
+  int disarm(bool terminated) {
     {
       std::lock_guard<std::mutex> lk(mu_);
       running_ = false;
@@ -262,51 +496,11 @@ class JsBackend final : public sx::WorkerBackend {
     armed_ = false;  // a still pending interrupt request becomes a no-op
     // No termination may leak into the next JavaScript we run.
     iso_->CancelTerminateExecution();
-    int kind = 0;  // 0: normal, 1: interrupted, 2: process.exit
-    if (exit_requested_) kind = 2;
-    else if (interrupted_ || terminated || stop_) kind = 1;
-
-    v8::Local<v8::Value> res;
-    {
-      v8::TryCatch tc(iso_);
-      v8::Local<v8::Value> argv[4] = {
-          v8::Integer::New(iso_, kind), v8::Integer::New(iso_, exit_code_), v8::Integer::New(iso_, interrupt_line_),
-          v8::String::NewFromUtf8(iso_, interrupt_trace_.c_str()).FromMaybe(v8::String::Empty(iso_))};
-      v8::Local<v8::Function> finish = finish_.Get(iso_);
-      if (!node::MakeCallback(iso_, ctx->Global(), finish, 4, argv, {0, 0}).ToLocal(&res) || !res->IsArray()) {
-        iso_->CancelTerminateExecution();
-        o.status = sx::Status::Error;
-        o.has_error = true;
-        o.error.type = "InternalError";
-        o.error.message = "javascript backend: finish() failed";
-        if (tc.HasCaught()) o.error.message += ": " + utf8(iso_, tc.Exception());
-        return o;
-      }
-    }
-    auto arr = res.As<v8::Array>();
-    auto at = [&](uint32_t i) {
-      v8::Local<v8::Value> v;
-      if (!arr->Get(ctx, i).ToLocal(&v)) v = v8::Undefined(iso_);
-      return v;
-    };
-    std::string status = utf8(iso_, at(0));
-    v8::Local<v8::Value> value = at(1);
-    if (!value->IsNullOrUndefined()) {
-      o.has_value = true;
-      o.value = utf8(iso_, value);
-    }
-    if (status != "ok") {
-      o.status = status == "syntax_error" ? sx::Status::SyntaxError : sx::Status::Error;
-      o.has_error = true;
-      o.error.type = utf8(iso_, at(2));
-      o.error.message = utf8(iso_, at(3));
-      o.error.line = at(4)->Int32Value(ctx).FromMaybe(0);
-      o.error.traceback = utf8(iso_, at(5));
-    }
-    return o;
+    if (exit_requested_) return 2;
+    if (interrupted_ || terminated) return 1;
+    return 0;
   }
 
- private:
   // Runs the event loop until nothing is left (or stop_ is set): timers,
   // promises and I/O started by the unit settle inside the unit.
   void spin() {
@@ -354,6 +548,7 @@ class JsBackend final : public sx::WorkerBackend {
       if (!running_ || g_sigint_seq.load() == start_seq_) continue;
       interrupted_ = true;
       stop_ = true;
+      set_stopping(1);
       // JavaScript running: on_interrupt() notes where and terminates it.
       // Event loop waiting: the async handle stops it.
       iso_->RequestInterrupt(&JsBackend::on_interrupt, this);
@@ -393,7 +588,15 @@ class JsBackend final : public sx::WorkerBackend {
   node::Environment *env_ = nullptr;
   uv_loop_t *loop_ = nullptr;
   uv_async_t wake_async_{};
-  v8::Global<v8::Function> run_, finish_;
+  v8::Global<v8::Function> init_fn_, begin_program_, run_, pending_, drain_ticks_, finish_, end_program_,
+      before_exit_, program_result_, has_background_;
+  bool in_program_ = false;  // between a program's first unit and its end
+  // The bootstrap's `stopping` flag (a SharedArrayBuffer's memory).
+  std::shared_ptr<v8::BackingStore> stopping_store_;
+  std::atomic<std::int32_t> *stopping_ = nullptr;
+  void set_stopping(std::int32_t v) {
+    if (stopping_) stopping_->store(v);
+  }
 
   std::mutex mu_;                 // running_ vs. the watchdog
   bool running_ = false;

@@ -1,5 +1,20 @@
 // streamexec-worker-python: embeds libpython3.11 and runs units in one
-// __main__ namespace (DESIGN §6).
+// __main__ namespace (DESIGN §6), as `python3 answer.py </dev/null` would
+// run them one after the other (DESIGN §6a):
+// - each unit is compiled by the bootstrap below (line numbers shifted to the
+//   answer's) and its code object run from C with PyEval_EvalCode, so a
+//   unit's module-level code runs at the frame depth of a script's (the
+//   recursion limit leaves the same headroom as natively);
+// - `from __future__` imports apply to the later units of their program;
+//   a docstring as the program's first statement sets __doc__;
+// - sys.exit()/exit()/quit() end the program: code None/0 is a success, an
+//   int is the status, anything else is printed to stderr and the status is
+//   1 (as CPython's Py_Exit does); later units of the program are not
+//   reached; atexit handlers run at once, as at the end of a native run;
+// - at the program's end the atexit handlers it registered run;
+// - __name__ == "__main__", sys.argv == ["answer"], __file__ is
+//   "<cwd>/answer.py", stdin is at EOF;
+// - a trailing expression's repr is the unit's value (metadata, not output).
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -10,15 +25,13 @@
 namespace {
 
 // Runs inside the embedded interpreter, in a private module (not __main__).
-// Each unit is parsed, its line numbers shifted to the answer's, executed in
-// __main__; a trailing expression is evaluated separately so its repr is the
-// unit's value, as in a notebook cell. Source lines are registered with
-// linecache so tracebacks quote the answer.
 const char *kBootstrap = R"PY(
-import ast, linecache, sys, traceback, __main__
+import ast, atexit, linecache, os, sys, traceback, __future__, __main__
 
 FILENAME = "<answer>"
 _lines = []
+_future_flags = 0       # from __future__ imports of the current program
+_program_start = True   # the next unit is its program's first
 
 def _register(code, line):
     need = line - 1 + code.count("\n") + 1
@@ -40,10 +53,11 @@ def _error(e, tb_skip):
     if isinstance(e, SyntaxError) and e.filename == FILENAME and e.lineno:
         line = e.lineno
     text = "".join(traceback.format_exception(type(e), e, tb))
-    msg = str(e)
-    return (type(e).__name__, msg, line, text)
+    return (type(e).__name__, str(e), line, text)
 
-sys.argv = [FILENAME]
+sys.argv = ["answer"]
+__main__.__file__ = os.path.join(os.getcwd(), "answer.py")
+__main__.__doc__ = None
 # fds 1/2 are pipes: print() should reach the host a line at a time (not in
 # 8 kB blocks, and not a write per fragment as with PYTHONUNBUFFERED=1).
 import io as _io
@@ -61,33 +75,78 @@ def flush():
         except Exception:
             pass
 
-def run(code, line):
-    ns = __main__.__dict__
+def begin_program():
+    global _future_flags, _program_start
+    _future_flags = 0
+    _program_start = True
+    __main__.__doc__ = None
+
+def _futures(tree):
+    flags = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for a in node.names:
+                feature = getattr(__future__, a.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+    return flags
+
+# Compiles a unit: ("ok", module code, trailing expression code or None) or
+# ("syntax_error", type, message, line, traceback).
+def prepare(code, line):
+    global _future_flags, _program_start
     _register(code, line)
     try:
-        tree = ast.parse(code, FILENAME, "exec")
+        tree = compile(code, FILENAME, "exec", ast.PyCF_ONLY_AST | _future_flags, dont_inherit=True)
         ast.increment_lineno(tree, line - 1)
+        _future_flags |= _futures(tree)
+        if _program_start and tree.body:
+            first = tree.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
+               isinstance(first.value.value, str):
+                __main__.__doc__ = first.value.value
+        _program_start = False
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
-        mod = compile(tree, FILENAME, "exec")
-        lastc = compile(last, FILENAME, "eval") if last is not None else None
+        mod = compile(tree, FILENAME, "exec", _future_flags, dont_inherit=True)
+        lastc = compile(last, FILENAME, "eval", _future_flags, dont_inherit=True) if last is not None else None
+        return ("ok", mod, lastc)
     except SyntaxError as e:
         if e.filename in (None, "<unknown>"):
             e.filename = FILENAME
         if e.lineno and e.lineno < line:
             e.lineno += line - 1
-        return ("syntax_error", None) + _error(e, 99)
-    try:
-        exec(mod, ns)
-        if lastc is not None:
-            v = eval(lastc, ns)
-            if v is not None:
-                ns["_"] = v
-                return ("ok", repr(v), None, None, 0, None)
-        return ("ok", None, None, None, 0, None)
-    except BaseException as e:
-        return ("error", None) + _error(e, 1)
+        return ("syntax_error",) + _error(e, 99)
+
+def value(v):
+    __main__.__dict__["_"] = v
+    return repr(v)
+
+# An exception raised by a unit: ("error", type, message, line, traceback),
+# or ("exit", code) for SystemExit, which also prints what CPython prints.
+def failure(e):
+    if isinstance(e, SystemExit):
+        code = e.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            try:
+                print(code, file=sys.stderr)
+            except Exception:
+                pass
+            status = 1
+        run_atexit()
+        return ("exit", status % 256)  # what the shell sees
+    return ("error",) + _error(e, 0)
+
+def run_atexit():
+    flush()
+    atexit._run_exitfuncs()
+    atexit._clear()
+    flush()
 )PY";
 
 std::string str_of(PyObject *o) {
@@ -125,52 +184,89 @@ class PythonBackend final : public sx::WorkerBackend {
     PyObject *r = PyRun_String(kBootstrap, Py_file_input, dict, dict);
     if (!r) return fail(err);
     Py_DECREF(r);
-    run_ = PyDict_GetItemString(dict, "run");
-    if (!run_) return fail(err);
-    Py_INCREF(run_);
-    flush_ = PyDict_GetItemString(dict, "flush");
-    if (!flush_) return fail(err);
-    Py_INCREF(flush_);
+    for (auto [name, slot] : {std::pair{"prepare", &prepare_}, {"value", &value_}, {"failure", &failure_},
+                              {"flush", &flush_}, {"begin_program", &begin_program_}, {"run_atexit", &atexit_}}) {
+      *slot = PyDict_GetItemString(dict, name);
+      if (!*slot) return fail(err);
+      Py_INCREF(*slot);
+    }
+    main_dict_ = PyModule_GetDict(PyImport_AddModule("__main__"));
+    Py_INCREF(main_dict_);
     return true;
   }
 
+  void begin_program(int) override { call_quietly(begin_program_); }
+
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
-    PyObject *res = PyObject_CallFunction(run_, "s#i", req.code.data(),
-                                          static_cast<Py_ssize_t>(req.code.size()), req.line);
-    if (!res || !PyTuple_Check(res) || PyTuple_Size(res) != 6) {
-      // Only an exception escaping the bootstrap itself lands here.
-      o.status = sx::Status::Error;
-      o.has_error = true;
-      o.error.type = "InternalError";
-      o.error.message = "python backend: run() failed";
-      PyErr_Print();
-      Py_XDECREF(res);
+    PyObject *prep = PyObject_CallFunction(prepare_, "s#i", req.code.data(),
+                                           static_cast<Py_ssize_t>(req.code.size()), req.line);
+    if (!prep || !PyTuple_Check(prep)) return internal(o, prep);
+    std::string kind = str_of(PyTuple_GetItem(prep, 0));
+    if (kind == "syntax_error") {
+      o.status = sx::Status::SyntaxError;
+      error_from(o, prep, 1);
+      Py_DECREF(prep);
       return o;
     }
-    std::string status = str_of(PyTuple_GetItem(res, 0));
-    PyObject *value = PyTuple_GetItem(res, 1);
-    if (value != Py_None) {
-      o.has_value = true;
-      o.value = str_of(value);
+    PyObject *mod = PyTuple_GetItem(prep, 1), *last = PyTuple_GetItem(prep, 2);
+    // The unit's code runs directly under this C frame, like a script's
+    // module code under the interpreter's main.
+    PyObject *r = PyEval_EvalCode(mod, main_dict_, main_dict_);
+    if (r && last != Py_None) {
+      Py_DECREF(r);
+      r = PyEval_EvalCode(last, main_dict_, main_dict_);
+      if (r && r != Py_None) {
+        PyObject *repr = PyObject_CallOneArg(value_, r);
+        if (repr) {
+          o.has_value = true;
+          o.value = str_of(repr);
+          Py_DECREF(repr);
+        } else {
+          Py_DECREF(r);
+          r = nullptr;  // the repr raised: the unit's error
+        }
+      }
     }
-    if (status != "ok") {
-      o.status = status == "syntax_error" ? sx::Status::SyntaxError : sx::Status::Error;
-      o.has_error = true;
-      o.error.type = str_of(PyTuple_GetItem(res, 2));
-      o.error.message = str_of(PyTuple_GetItem(res, 3));
-      o.error.line = static_cast<int>(PyLong_AsLong(PyTuple_GetItem(res, 4)));
-      o.error.traceback = str_of(PyTuple_GetItem(res, 5));
+    Py_DECREF(prep);
+    if (r) {
+      Py_DECREF(r);
+      return o;
     }
-    Py_DECREF(res);
+    PyObject *type = nullptr, *exc = nullptr, *tb = nullptr;
+    PyErr_Fetch(&type, &exc, &tb);
+    PyErr_NormalizeException(&type, &exc, &tb);
+    if (tb && exc) PyException_SetTraceback(exc, tb);
+    PyObject *f = exc ? PyObject_CallOneArg(failure_, exc) : nullptr;
+    Py_XDECREF(type);
+    Py_XDECREF(exc);
+    Py_XDECREF(tb);
+    if (!f || !PyTuple_Check(f)) return internal(o, f);
+    if (str_of(PyTuple_GetItem(f, 0)) == "exit") {
+      o.exited = true;
+      o.exit_code = static_cast<int>(PyLong_AsLong(PyTuple_GetItem(f, 1)));
+      if (o.exit_code != 0) {
+        o.status = sx::Status::Error;
+        o.has_error = true;
+        o.error.type = "SystemExit";
+        o.error.message = "the program exited with code " + std::to_string(o.exit_code);
+      }
+    } else {
+      o.status = sx::Status::Error;
+      error_from(o, f, 1);
+    }
+    Py_DECREF(f);
     return o;
   }
 
-  void flush_output() override {
-    PyObject *r = PyObject_CallNoArgs(flush_);
-    if (!r) PyErr_Clear();
-    Py_XDECREF(r);
+  sx::ProgramOutcome end_program(const sx::ProgramEndRequest &req) override {
+    sx::ProgramOutcome o;
+    o.unit_id = req.unit_id;
+    call_quietly(atexit_);  // CPython runs them after an uncaught exception too
+    return o;
   }
+
+  void flush_output() override { call_quietly(flush_); }
 
  private:
   static bool fail(std::string *err) {
@@ -178,8 +274,31 @@ class PythonBackend final : public sx::WorkerBackend {
     *err = "bootstrap failed";
     return false;
   }
-  PyObject *run_ = nullptr;
-  PyObject *flush_ = nullptr;
+  void call_quietly(PyObject *fn) {
+    PyObject *r = PyObject_CallNoArgs(fn);
+    if (!r) PyErr_Clear();
+    Py_XDECREF(r);
+  }
+  // Only an exception escaping the bootstrap itself lands here.
+  static sx::ExecOutcome &internal(sx::ExecOutcome &o, PyObject *res) {
+    o.status = sx::Status::Error;
+    o.has_error = true;
+    o.error.type = "InternalError";
+    o.error.message = "python backend: the bootstrap failed";
+    PyErr_Print();
+    Py_XDECREF(res);
+    return o;
+  }
+  // (kind, type, message, line, traceback) from index `at` of a tuple.
+  static void error_from(sx::ExecOutcome &o, PyObject *t, Py_ssize_t at) {
+    o.has_error = true;
+    o.error.type = str_of(PyTuple_GetItem(t, at));
+    o.error.message = str_of(PyTuple_GetItem(t, at + 1));
+    o.error.line = static_cast<int>(PyLong_AsLong(PyTuple_GetItem(t, at + 2)));
+    o.error.traceback = str_of(PyTuple_GetItem(t, at + 3));
+  }
+  PyObject *prepare_ = nullptr, *value_ = nullptr, *failure_ = nullptr, *flush_ = nullptr,
+           *begin_program_ = nullptr, *atexit_ = nullptr, *main_dict_ = nullptr;
 };
 
 }  // namespace

@@ -30,6 +30,7 @@ const std::string kWorker = std::string(SX_BINARY_DIR) + "/bin/streamexec-worker
 
 struct Result {
   bool eof = false;  // the worker died before the unit was done
+  json program_done;  // the program's process ended while the unit ran (null if not)
   std::string status;
   std::optional<std::string> value;
   json error;  // null if none
@@ -110,6 +111,7 @@ class Worker {
     Result r;
     proc_->send({{"op", "exec"},
                  {"stop_on_error", false},
+                 {"program", program_},
                  {"units", json::array({{{"id", next_id_}, {"code", code}, {"line", line}, {"col", 0}}})}});
     std::int64_t id = next_id_++;
     for (;;) {
@@ -119,6 +121,11 @@ class Worker {
         return r;
       }
       std::string op = m.value("op", "");
+      if (op == "program_done") {  // the program's own process ended (exit, crash)
+        r.program_done = m;
+        ++program_;
+        return r;
+      }
       if (m.value("id", std::int64_t{-2}) != id) continue;
       if (op == "output") (m["stream"] == "stdout" ? r.out : r.err) += m.value("text", "");
       if (op == "done") {
@@ -128,6 +135,22 @@ class Worker {
         r.exec_ms = m.value("exec_ms", 0.0);
         return r;
       }
+    }
+  }
+
+  // The end of the current program (C++: main runs, if it is defined); the
+  // program_done frame, and what was printed meanwhile. Later units belong
+  // to a new program.
+  std::pair<json, std::string> end() {
+    proc_->send({{"op", "end_program"}, {"program", program_}, {"unit", next_id_ - 1}, {"failed", false}});
+    ++program_;
+    std::string out;
+    for (;;) {
+      json m;
+      if (!recv(&m)) return {json(), out};
+      std::string op = m.value("op", "");
+      if (op == "output") out += m.value("text", "");
+      if (op == "program_done") return {m, out};
     }
   }
 
@@ -149,10 +172,8 @@ class Worker {
 
   std::unique_ptr<sx::WorkerProcess> proc_;
   std::int64_t next_id_ = 1;
+  int program_ = 0;
 };
-
-// exit_description() of a worker killed by `sig`.
-std::string killed_by(int sig) { return "killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")"; }
 
 bool have_worker() { return access(kWorker.c_str(), X_OK) == 0; }
 
@@ -379,31 +400,39 @@ TEST_F(CppWorker, UncaughtExceptionIsAnErrorAndWorkerGoesOn) {
   EXPECT_EQ(w().exec("ue_x * 6").value, "42");
 }
 
-TEST(CppWorkerCrash, SegfaultKillsTheWorker) {
+// Each program runs in a process of its own, forked from the interpreter: a
+// crash, exit() or std::terminate ends that program (as natively) and the
+// interpreter goes on with the state from before it.
+TEST(CppWorkerCrash, SegfaultEndsTheProgramNotTheWorker) {
   REQUIRE_WORKER();
   signal(SIGPIPE, SIG_IGN);
   Worker w({"SX_CPP_PRELUDE=0"});
   ASSERT_TRUE(w.ready) << w.fatal;
   ASSERT_EQ(w.exec("int sg_x = 1;").status, "ok");
+  EXPECT_EQ(w.end().first.value("status", ""), "ok");  // no main: its state is kept
   Result r = w.exec("#include <cstdio>\nprintf(\"partial\");\nint *sg_p = nullptr;\n*sg_p = 1;");
-  EXPECT_TRUE(r.eof);
+  EXPECT_FALSE(r.eof);
+  ASSERT_TRUE(r.program_done.is_object());
+  EXPECT_EQ(r.program_done["status"], "crashed");
+  EXPECT_EQ(r.program_done["signal"], SIGSEGV);
   EXPECT_EQ(r.out, "partial");  // flushed by the crash handler before dying
-  EXPECT_NE(r.err.find("signal 11"), std::string::npos) << r.err;
-  EXPECT_EQ(w.wait_exit(), killed_by(SIGSEGV));
+  EXPECT_EQ(r.err, "");         // as natively: no word from us on the program's stderr
+  EXPECT_EQ(w.exec("sg_x + 41").value, "42");
 }
 
-TEST(CppWorkerCrash, ExitEndsTheWorkerWithItsCode) {
+TEST(CppWorkerCrash, ExitEndsTheProgramWithItsCode) {
   REQUIRE_WORKER();
   signal(SIGPIPE, SIG_IGN);
   Worker w({"SX_CPP_PRELUDE=0"});
   ASSERT_TRUE(w.ready) << w.fatal;
   Result r = w.exec("#include <cstdlib>\n#include <cstdio>\nprintf(\"bye\");\nexit(3);");
-  EXPECT_TRUE(r.eof);
+  ASSERT_TRUE(r.program_done.is_object());
+  EXPECT_EQ(r.program_done["exit_code"], 3);
   EXPECT_EQ(r.out, "bye");
-  EXPECT_EQ(w.wait_exit(), "exited with code 3");
+  EXPECT_EQ(w.exec("1 + 1").value, "2");
 }
 
-TEST(CppWorkerCrash, AbortAndTerminateKillTheWorker) {
+TEST(CppWorkerCrash, TerminateEndsTheProgramWithSigabrt) {
   REQUIRE_WORKER();
   signal(SIGPIPE, SIG_IGN);
   Worker w({"SX_CPP_PRELUDE=0"});
@@ -412,10 +441,35 @@ TEST(CppWorkerCrash, AbortAndTerminateKillTheWorker) {
   // uncaught exception the worker can catch.
   ASSERT_EQ(w.exec("#include <stdexcept>\nvoid at_nx() noexcept { throw std::logic_error(\"nx\"); }").status, "ok");
   Result r = w.exec("at_nx();");
-  EXPECT_TRUE(r.eof);
+  ASSERT_TRUE(r.program_done.is_object());
+  EXPECT_EQ(r.program_done["signal"], SIGABRT);
   EXPECT_NE(r.err.find("terminate called after throwing an instance of 'std::logic_error'"), std::string::npos)
       << r.err;
-  EXPECT_EQ(w.wait_exit(), killed_by(SIGABRT));
+}
+
+// main runs at the end of the program, with argc/argv of `./answer`; its
+// return value is the program's status; atexit handlers and static
+// destructors run after it, in native order.
+TEST(CppWorkerPrograms, MainRunsAtTheEndWithItsStatus) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  Worker w;
+  ASSERT_TRUE(w.ready) << w.fatal;
+  ASSERT_EQ(w.exec("#include <cstdlib>\nstruct G { ~G() { std::puts(\"dtor\"); } } g_obj;").status, "ok");
+  Result m = w.exec("int main(int argc, char **argv) {\n  std::atexit([] { std::puts(\"atexit\"); });\n"
+                    "  std::printf(\"%d %s\\n\", argc, argv[0]);\n  return 7;\n}");
+  EXPECT_EQ(m.status, "ok");
+  EXPECT_EQ(m.out, "");  // not run yet
+  auto [done, out] = w.end();
+  EXPECT_EQ(done["exit_code"], 7) << done.dump();
+  EXPECT_EQ(out, "1 answer\natexit\ndtor\n");
+  // The next complete program defines the same names: it starts from the
+  // state before the first one.
+  ASSERT_EQ(w.exec("#include <cstdio>\nstruct G { int v = 5; } g_obj;").status, "ok");
+  ASSERT_EQ(w.exec("int main() { std::printf(\"%d\\n\", g_obj.v); }").status, "ok");
+  auto [done2, out2] = w.end();
+  EXPECT_EQ(done2["exit_code"], 0) << done2.dump();
+  EXPECT_EQ(out2, "5\n");
 }
 
 TEST(CppWorkerStartup, FlagsFromEnvironment) {

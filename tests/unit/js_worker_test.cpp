@@ -5,9 +5,11 @@
 //
 // Worker semantics checked here (backends/javascript/js_worker.cpp):
 // one global context (top-level let/const/class/function persist), output
-// captured per unit, the event loop drained inside the unit, util.inspect of
-// the completion value, errors with answer lines, top-level await, ES import
-// rewritten to import(), process.exit() intercepted, SIGINT interrupts.
+// captured per unit, no event-loop turn between the units of a program and
+// the loop run at the program's end (DESIGN §6a) with callbacks' output
+// reported against the unit that created them, util.inspect of the
+// completion value, errors with answer lines, top-level await, ES import
+// rewritten to import(), process.exit() ending the program, SIGINT interrupts.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -79,23 +81,75 @@ class Worker {
     proc_->reap(2000);
   }
 
-  // Runs one unit; `interrupt_after_ms` >= 0 sends SIGINT that long after the
-  // worker reported "started".
+  // Runs one unit of the current program; `interrupt_after_ms` >= 0 sends
+  // SIGINT that long after the worker reported "started".
   Unit run(const std::string &code, int line = 1, int col = 0, int interrupt_after_ms = -1) {
     auto units = json::array({{{"id", next_id_}, {"code", code}, {"line", line}, {"col", col}}});
-    ++next_id_;
+    last_id_ = next_id_++;
     auto t0 = Clock::now();
-    proc_->send({{"op", "exec"}, {"stop_on_error", false}, {"units", units}});
+    proc_->send({{"op", "exec"}, {"stop_on_error", false}, {"program", program_}, {"units", units}});
     auto r = collect(1, interrupt_after_ms);
     r[0].wall_ms = ms_since(t0);
     return r[0];
   }
 
+  // The end of the current program: the event loop runs (interrupted after
+  // `interrupt_after_ms` if >= 0). Later units belong to a new program.
+  struct End {
+    json done;  // the program_done frame
+    std::vector<std::pair<std::int64_t, std::string>> out;  // (unit, text) in order, stdout
+    std::string err;
+    std::string status() const { return done.value("status", ""); }
+    std::string stdout_of(std::int64_t id) const {
+      std::string s;
+      for (const auto &[u, t] : out)
+        if (u == id) s += t;
+      return s;
+    }
+    std::string all() const {
+      std::string s;
+      for (const auto &p : out) s += p.second;
+      return s;
+    }
+  };
+  End end(bool failed = false, int interrupt_after_ms = -1) {
+    End e;
+    proc_->send({{"op", "end_program"}, {"program", program_}, {"unit", last_id_}, {"failed", failed}});
+    ++program_;
+    auto t0 = Clock::now();
+    bool sent = false;
+    for (;;) {
+      json m;
+      int wait = 60000;
+      if (interrupt_after_ms >= 0 && !sent) wait = std::max(0, interrupt_after_ms - static_cast<int>(ms_since(t0)));
+      auto rd = proc_->recv(&m, wait);
+      if (rd == sx::WorkerProcess::Read::Timeout && interrupt_after_ms >= 0 && !sent) {
+        proc_->signal(SIGINT);
+        sent = true;
+        continue;
+      }
+      if (rd != sx::WorkerProcess::Read::Frame) {
+        ADD_FAILURE() << "no program_done from the JavaScript worker (" << (rd == sx::WorkerProcess::Read::Closed ? proc_->exit_description() : "timeout") << ")";
+        return e;
+      }
+      std::string op = m.value("op", "");
+      if (op == "output") {
+        if (m.value("stream", "") == "stderr") e.err += m.value("text", "");
+        else e.out.emplace_back(m.value("id", std::int64_t{-1}), m.value("text", ""));
+      } else if (op == "program_done") {
+        e.done = m;
+        return e;
+      }
+    }
+  }
+  std::int64_t last_id() const { return last_id_; }
+
   // Runs a batch; results in order.
   std::vector<Unit> run_batch(const std::vector<std::string> &codes, bool stop_on_error) {
     json units = json::array();
     for (const auto &c : codes) units.push_back({{"id", next_id_++}, {"code", c}, {"line", 1}, {"col", 0}});
-    proc_->send({{"op", "exec"}, {"stop_on_error", stop_on_error}, {"units", units}});
+    proc_->send({{"op", "exec"}, {"stop_on_error", stop_on_error}, {"program", program_}, {"units", units}});
+    last_id_ = next_id_ - 1;
     return collect(codes.size(), -1);
   }
 
@@ -144,7 +198,8 @@ class Worker {
   }
 
   std::unique_ptr<sx::WorkerProcess> proc_;
-  std::int64_t next_id_ = 1;
+  std::int64_t next_id_ = 1, last_id_ = 0;
+  int program_ = 0;
 };
 
 class JsWorkerTest : public ::testing::Test {
@@ -217,21 +272,47 @@ TEST_F(JsWorkerTest, ConsoleOutputCapturedPerUnit) {
   EXPECT_EQ(d.out, "next\n");
 }
 
-TEST_F(JsWorkerTest, TimersAndPromisesSettleWithinTheUnit) {
+// No event-loop turn between the units of a program, not even microtasks or
+// nextTicks: they run at its end, in node's order (nextTick, microtasks,
+// timers), and what they print belongs to the unit that created them.
+TEST_F(JsWorkerTest, TimersAndPromisesRunAtTheProgramsEnd) {
   auto a = w.run("setTimeout(() => console.log('t'), 50); console.log('sync')");
   EXPECT_OK(a);
-  EXPECT_EQ(a.out, "sync\nt\n");
-  EXPECT_GE(a.exec_ms, 45);
-  auto b = w.run("Promise.resolve(1).then(v => v + 1).then(v => console.log('p', v))");
-  EXPECT_EQ(b.out, "p 2\n");
-  // A Promise completion value is awaited: its result is the unit's value.
+  EXPECT_EQ(a.out, "sync\n");
+  EXPECT_LT(a.exec_ms, 45);
+  std::int64_t ta = w.last_id();
+  auto b = w.run("Promise.resolve(1).then(v => v + 1).then(v => console.log('p', v)); process.nextTick(() => console.log('tick'))");
+  EXPECT_EQ(b.out, "");
+  std::int64_t tb = w.last_id();
+  // A Promise completion value is not awaited (nothing waits before the end).
   auto c = w.run("new Promise(r => setTimeout(() => { console.log('late'); r({ done: true }) }, 20))");
   EXPECT_OK(c);
-  EXPECT_EQ(c.out, "late\n");
-  EXPECT_EQ(c.value, "{ done: true }");
+  EXPECT_EQ(c.out, "");
+  EXPECT_EQ(c.value, "Promise { <pending> }");
+  std::int64_t tc = w.last_id();
   auto d = w.run("let ticks = 0; const iv = setInterval(() => { if (++ticks === 3) clearInterval(iv) }, 5)");
   EXPECT_OK(d);
+  auto e = w.end();
+  EXPECT_EQ(e.status(), "ok") << e.done.dump();
+  EXPECT_EQ(e.done["exit_code"], 0);
+  EXPECT_EQ(e.all(), "tick\np 2\nlate\nt\n");  // as `node` prints it
+  EXPECT_EQ(e.stdout_of(ta), "t\n");
+  EXPECT_EQ(e.stdout_of(tb), "tick\np 2\n");
+  EXPECT_EQ(e.stdout_of(tc), "late\n");
   EXPECT_EQ(w.run("ticks").value, "3");
+}
+
+TEST_F(JsWorkerTest, ExitCodeAndExitListeners) {
+  EXPECT_OK(w.run("process.on('exit', (c) => console.log('exit', c)); process.exitCode = 5"));
+  auto e = w.end();
+  EXPECT_EQ(e.done["exit_code"], 5);
+  EXPECT_EQ(e.status(), "error");
+  EXPECT_EQ(e.all(), "exit 5\n");
+  // The next program starts with no exit code and without the listener.
+  EXPECT_OK(w.run("console.log(process.exitCode)"));
+  auto f = w.end();
+  EXPECT_EQ(f.done["exit_code"], 0);
+  EXPECT_EQ(f.all(), "");
 }
 
 TEST_F(JsWorkerTest, ValueIsUtilInspect) {
@@ -287,24 +368,35 @@ TEST_F(JsWorkerTest, SyntaxErrorHasAnswerLine) {
   EXPECT_EQ(d.out, "");
 }
 
-TEST_F(JsWorkerTest, RejectionsAndCallbackErrorsAreUnitErrors) {
-  auto a = w.run("Promise.reject(new RangeError('rej'))", 5);
-  EXPECT_EQ(a.status, "error");
-  EXPECT_EQ(a.type(), "RangeError");
-  EXPECT_EQ(a.message(), "rej");
-  EXPECT_EQ(a.line(), 5);
-  auto b = w.run("(async () => { throw new Error('async boom') })(); 'value'", 7);
-  EXPECT_EQ(b.status, "error");
-  EXPECT_EQ(b.message(), "async boom");
-  EXPECT_EQ(b.line(), 7);
-  auto c = w.run("setTimeout(() => {\n  throw new Error('in timer')\n}, 5)", 9);
-  EXPECT_EQ(c.status, "error");
-  EXPECT_EQ(c.message(), "in timer");
-  EXPECT_EQ(c.line(), 10);
-  auto d = w.run("Promise.reject(42); 1");
-  EXPECT_EQ(d.status, "error");
-  EXPECT_NE(d.message().find("42"), std::string::npos) << d.message();
+// An unhandled rejection or an exception in a callback ends the program
+// with status 1, as in node 18; the error is printed to stderr as node does.
+TEST_F(JsWorkerTest, RejectionsAndCallbackErrorsEndTheProgram) {
+  auto check = [&](const std::string &code, int line, const char *type, const char *message, int at) {
+    auto u = w.run(code, line);
+    EXPECT_OK(u);
+    auto e = w.end();
+    EXPECT_EQ(e.status(), "error") << code << ": " << e.done.dump();
+    EXPECT_EQ(e.done["exit_code"], 1);
+    ASSERT_TRUE(e.done.contains("error")) << e.done.dump();
+    if (type) {
+      EXPECT_EQ(e.done["error"]["type"], type);
+    }
+    EXPECT_NE(e.done["error"]["message"].get<std::string>().find(message), std::string::npos) << e.done.dump();
+    if (at) {
+      EXPECT_EQ(e.done["error"]["line"], at);
+    }
+    EXPECT_NE(e.err.find(message), std::string::npos) << e.err;
+    EXPECT_NE(e.err.find("Node.js v18"), std::string::npos) << e.err;
+  };
+  check("Promise.reject(new RangeError('rej'))", 5, "RangeError", "rej", 5);
+  check("(async () => { throw new Error('async boom') })(); 'value'", 7, "Error", "async boom", 7);
+  check("setTimeout(() => {\n  throw new Error('in timer')\n}, 5); setTimeout(() => console.log('never'), 50)", 9,
+        "Error", "in timer", 10);
+  check("Promise.reject(42); 1", 1, nullptr, "42", 0);
   EXPECT_OK(w.run("'still alive'"));
+  auto e = w.end();
+  EXPECT_EQ(e.status(), "ok");
+  EXPECT_EQ(e.all(), "");  // the timer of the failed program never fired
 }
 
 TEST_F(JsWorkerTest, TopLevelAwait) {
@@ -354,19 +446,28 @@ TEST_F(JsWorkerTest, RequireAndModules) {
   EXPECT_NE(nf.message().find("Cannot find module"), std::string::npos);
 }
 
-TEST_F(JsWorkerTest, ProcessExitIsInterceptedAsError) {
+// process.exit(n) ends the program with status n; the worker and its state
+// live on for the next program.
+TEST_F(JsWorkerTest, ProcessExitEndsTheProgram) {
   EXPECT_OK(w.run("let kept = 'state'"));
   auto u = w.run("console.log('before');\nprocess.exit(3);\nconsole.log('after')", 70);
   EXPECT_EQ(u.status, "error");
   EXPECT_EQ(u.type(), "ProcessExit");
-  EXPECT_NE(u.message().find("process.exit(3)"), std::string::npos);
+  EXPECT_NE(u.message().find("exited with code 3"), std::string::npos) << u.message();
   EXPECT_EQ(u.line(), 71);
   EXPECT_EQ(u.out, "before\n");
+  auto later = w.run("'not reached'");
+  EXPECT_EQ(later.status, "skipped");
+  w.end();
   auto v = w.run("kept");
   EXPECT_OK(v);
   EXPECT_EQ(v.value, "'state'");
-  auto z = w.run("setTimeout(() => process.exit(0), 5); 'exit 0 is fine'");
+  auto z = w.run("setTimeout(() => { process.exit(0); console.log('no') }, 5); setTimeout(() => console.log('no'), 50)");
   EXPECT_OK(z);
+  auto e = w.end();
+  EXPECT_EQ(e.status(), "ok") << e.done.dump();
+  EXPECT_EQ(e.done["exit_code"], 0);
+  EXPECT_EQ(e.all(), "");
   EXPECT_EQ(w.run("process.exitCode === undefined").value, "true");
 }
 
@@ -382,25 +483,36 @@ TEST_F(JsWorkerTest, SigintInterruptsInfiniteLoopAndStateSurvives) {
   auto v = w.run("n > 0");
   EXPECT_OK(v);
   EXPECT_EQ(v.value, "true");
-  // Also inside a timer callback, a microtask and an awaited unit.
-  auto t = w.run("setTimeout(() => { for (;;) {} }, 5)", 12, 0, 200);
-  EXPECT_EQ(t.type(), "Interrupted");
-  EXPECT_EQ(t.line(), 12);
-  auto p = w.run("Promise.resolve().then(() => { for (;;) {} })", 1, 0, 200);
-  EXPECT_EQ(p.type(), "Interrupted");
+  // Also inside a timer callback and a microtask, which run at the
+  // program's end: the program ends interrupted (its timers are cancelled).
+  w.end();
+  EXPECT_OK(w.run("setTimeout(() => { for (;;) {} }, 5); setTimeout(() => console.log('never'), 60)", 12));
+  auto t = w.end(false, 200);
+  EXPECT_EQ(t.status(), "timeout") << t.done.dump();
+  EXPECT_EQ(t.done["error"]["type"], "Interrupted");
+  EXPECT_EQ(t.done["error"]["line"], 12);
+  EXPECT_OK(w.run("Promise.resolve().then(() => { for (;;) {} })"));
+  EXPECT_EQ(w.end(false, 200).done["error"]["type"], "Interrupted");
   auto a = w.run("await null; for (;;) {}", 1, 0, 200);
   EXPECT_EQ(a.type(), "Interrupted");
-  // A unit that never lets the loop end (interval) is interrupted too, and
-  // its timers do not haunt the next units.
-  auto i = w.run("setInterval(() => { n++ }, 1)", 1, 0, 200);
-  EXPECT_EQ(i.type(), "Interrupted");
+  w.end();
+  // A program whose handles never let the loop end (an interval) waits at its
+  // end until the time limit, then goes on in the background: not an error.
+  EXPECT_OK(w.run("setInterval(() => { n++ }, 1)"));
+  auto i = w.end(false, 200);
+  EXPECT_EQ(i.status(), "ok") << i.done.dump();
+  EXPECT_NE(i.done.value("note", "").find("background"), std::string::npos) << i.done.dump();
   auto wt = w.run("await new Promise(r => setTimeout(r, 100000))", 1, 0, 200);  // waiting, not running
   EXPECT_EQ(wt.type(), "Interrupted");
   EXPECT_LT(wt.exec_ms, 10000);
-  auto after = w.run("const m = n; setTimeout(() => {}, 30); m === n");
+  w.end();
+  // The background interval does not keep a later program's end waiting.
+  auto after = w.run("const m = n; setTimeout(() => {}, 30); typeof m");
   EXPECT_OK(after);
-  EXPECT_EQ(after.value, "true");
-  EXPECT_LT(after.exec_ms, 5000);
+  EXPECT_EQ(after.value, "'number'");
+  auto t0 = Clock::now();
+  EXPECT_EQ(w.end().status(), "ok");
+  EXPECT_LT(ms_since(t0), 5000);
   // A unit cannot take SIGINT over.
   auto s = w.run("process.on('SIGINT', () => {}); while (true) {}", 1, 0, 200);
   EXPECT_EQ(s.type(), "Interrupted");
@@ -411,7 +523,7 @@ TEST_F(JsWorkerTest, StaleSigintDoesNotStopTheNextUnit) {
   EXPECT_OK(w.run("1"));
   w.signal(SIGINT);  // between units: ignored
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  auto u = w.run("new Promise(r => setTimeout(() => r('fine'), 50))");
+  auto u = w.run("await new Promise(r => setTimeout(() => r('fine'), 50))");
   EXPECT_OK(u);
   EXPECT_EQ(u.value, "'fine'");
 }

@@ -69,32 +69,49 @@ TEST(Session, PolicyContinueRunsLaterUnits) {
   EXPECT_EQ(r.of("stop_advised").size(), 1u);  // still advised once
 }
 
+// A crash ends the worker's process: the program's later units are not
+// reached (as in a native run), the next program runs in a new worker.
 TEST(Session, SegfaultKillsOnlyTheWorkerAndSessionGoesOn) {
-  sx_options o = sxt::raw_python();
+  sx_options o = sxt::default_options();
   o.on_error = SX_POLICY_CONTINUE;
-  Trace r = sxt::run_text(o, "x = 1\nimport ctypes; ctypes.string_at(0)\nprint('alive', 'x' in globals())\n");
+  Trace r = sxt::run_text(o, "```python\nx = 1\nimport ctypes; ctypes.string_at(0)\nprint('not reached')\n```\n"
+                             "```python\nprint('alive', 'x' in globals())\n```\n");
   EXPECT_EQ(status_of(r, 1), "crashed");
   const json *d = done_of(r, 1);
   EXPECT_NE((*d)["error"]["message"].get<std::string>().find("signal 11"), std::string::npos) << d->dump();
   EXPECT_EQ(r.of("worker_restarted").size(), 1u);
   EXPECT_NE(r.of("worker_restarted")[0]["reason"].get<std::string>().find("state was lost"), std::string::npos);
-  EXPECT_EQ(status_of(r, 2), "ok");
-  EXPECT_EQ(r.stdout_of(2), "alive False\n");  // new worker: x is gone
+  EXPECT_EQ(status_of(r, 2), "skipped");
+  EXPECT_NE((*done_of(r, 2)).value("note", "").find("not reached"), std::string::npos);
+  EXPECT_EQ(status_of(r, 3), "ok");
+  EXPECT_EQ(r.stdout_of(3), "alive False\n");  // new worker: x is gone
+  ASSERT_EQ(r.of("program_done").size(), 2u);
+  EXPECT_EQ(r.of("program_done")[0]["status"], "crashed");
+  EXPECT_EQ(r.of("program_done")[0]["signal"], 11);
 }
 
-TEST(Session, OsExitIsACrashNotAnExit) {
-  sx_options o = sxt::raw_python();
+TEST(Session, OsExitIsACrashWithTheProgramsExitCode) {
+  sx_options o = sxt::default_options();
   o.on_error = SX_POLICY_CONTINUE;
-  Trace r = sxt::run_text(o, "import os\nos._exit(7)\nprint('alive')\n");
+  Trace r = sxt::run_text(o, "```python\nimport os\nos._exit(7)\n```\n```python\nprint('alive')\n```\n");
   EXPECT_EQ(status_of(r, 1), "crashed");
   EXPECT_NE((*done_of(r, 1))["error"]["message"].get<std::string>().find("code 7"), std::string::npos);
+  EXPECT_EQ(r.of("program_done")[0]["exit_code"], 7);
   EXPECT_EQ(r.stdout_of(2), "alive\n");
 }
 
-TEST(Session, SysExitIsAnError) {
-  Trace r = sxt::run_text(sxt::raw_python(), "import sys\nsys.exit(3)\n");
+// sys.exit(n) ends the program with status n; later units of the program
+// are not reached (skipped, not failures).
+TEST(Session, SysExitEndsTheProgramWithItsStatus) {
+  Trace r = sxt::run_text(sxt::raw_python(), "import sys\nsys.exit(3)\nprint('not reached')\n");
   EXPECT_EQ(status_of(r, 1), "error");
   EXPECT_EQ((*done_of(r, 1))["error"]["type"], "SystemExit");
+  EXPECT_EQ((*done_of(r, 1))["exit_code"], 3);
+  EXPECT_EQ(status_of(r, 2), "skipped");
+  EXPECT_EQ(r.all_stdout(), "");
+  ASSERT_EQ(r.of("program_done").size(), 1u);
+  EXPECT_EQ(r.of("program_done")[0]["exit_code"], 3);
+  EXPECT_EQ(r.of("program_done")[0]["status"], "error");
   EXPECT_TRUE(r.of("worker_restarted").empty());
 }
 
@@ -109,12 +126,12 @@ TEST(Session, InfiniteLoopTimesOutAndIsInterrupted) {
 }
 
 TEST(Session, UninterruptibleUnitIsKilledAfterGrace) {
-  sx_options o = sxt::raw_python();
+  sx_options o = sxt::default_options();
   o.on_error = SX_POLICY_CONTINUE;
   o.unit_timeout_s = 0.3;
   Trace r = sxt::run_text(o,
-                        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                        "while True:\n    pass\nprint('alive')\n");
+                        "```python\nimport signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                        "while True:\n    pass\n```\n```python\nprint('alive')\n```\n");
   EXPECT_EQ(status_of(r, 2), "timeout");
   EXPECT_EQ(r.of("worker_restarted").size(), 1u);
   EXPECT_EQ(r.stdout_of(3), "alive\n");

@@ -1,0 +1,369 @@
+// The interpreter process's loop: requests from the supervisor over the
+// private channel, one backend call per unit or program end, replies back.
+//
+// It has fds 0 (/dev/null), 1/2 (pipes the supervisor reads) and the channel
+// (kChannelFd), and nothing of the host. Output needs no framing here: the
+// supervisor attributes what arrives on the pipes to the unit that runs; this
+// side only makes sure a unit's output has left the pipes before its result
+// is sent (quiesce_output).
+//
+// Programs and fork_per_program (C++): at the first unit of a program the
+// interpreter forks. The child runs the program; the parent waits, keeping
+// the state from before the program. When the child ends the program with an
+// exit status (main returned, exit(), a crash, a kill on interrupt), the
+// parent reports it ("program_done", early) and goes on from its own state;
+// when the child commits (a program without main, notebook style), the
+// parent exits and the child goes on as the interpreter.
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "backends/common/channel.h"
+#include "backends/common/worker_internal.h"
+
+namespace sx {
+namespace {
+
+using nlohmann::json;
+
+WorkerBackend *g_backend = nullptr;
+int g_capture_read[2] = {-1, -1};  // dups of the pipes' read ends, for FIONREAD only
+int g_capture_write[2] = {-1, -1};  // saved write ends, to restore fds 1/2 if a unit closes them
+pid_t g_interpreter_pid = 0;       // the process that speaks on the channel
+std::int64_t g_output_unit = -1;
+bool g_in_program_child = false;
+pid_t g_snapshot_parent = 0;
+int g_commit_fd = -1;               // program child -> parent: "the state is yours"
+bool g_fork_for_program = false;    // the runtime's own fork keeps the channel
+
+void send(const json &m) {
+  if (!chan::send(detail::kChannelFd, m)) _exit(3);  // the supervisor is gone
+}
+
+// A unit that forks (os.fork(), fork()) must not let the child speak for the
+// interpreter: the child loses the channel and exits when its copy of the
+// unit returns, instead of reporting results.
+void after_fork_in_child() {
+  if (g_fork_for_program) return;
+  close(detail::kChannelFd);
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A unit may have closed or replaced fds 1/2 (or 0): put them back.
+void restore_std_fds() {
+  for (int i = 0; i < 2; ++i) {
+    struct stat a, b;
+    if (fstat(i + 1, &a) != 0 || fstat(g_capture_write[i], &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+      dup2(g_capture_write[i], i + 1);
+  }
+  struct stat n;
+  if (fstat(0, &n) != 0) {
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0 && null_fd != 0) {
+      dup2(null_fd, 0);
+      close(null_fd);
+    }
+  }
+}
+
+json error_json(const ErrorInfo &e) {
+  return {{"type", e.type}, {"message", e.message}, {"line", e.line}, {"traceback", e.traceback}};
+}
+
+// --- programs in forked children (WorkerBackend::fork_per_program) -----------
+
+// Forks the program's process. Returns true in the child. In the parent it
+// returns false once the child is gone: the child ended the program (the
+// parent has reported how) — or committed, in which case the parent exits.
+bool fork_program(int program) {
+  int commit[2];
+  if (pipe2(commit, O_CLOEXEC) != 0) return true;  // no snapshot: run in place
+  fflush(nullptr);
+  g_fork_for_program = true;
+  pid_t child = fork();
+  g_fork_for_program = false;
+  if (child < 0) {
+    close(commit[0]);
+    close(commit[1]);
+    return true;
+  }
+  if (child == 0) {
+    close(commit[0]);
+    g_commit_fd = commit[1];
+    g_snapshot_parent = getppid();
+    g_in_program_child = true;
+    g_interpreter_pid = getpid();
+    // Dies with the snapshot parent (which dies with the supervisor) until
+    // it commits.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != g_snapshot_parent) _exit(1);
+    return true;
+  }
+  close(commit[1]);
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+  // Signals are for the child: the supervisor forwards the host's to the
+  // process that spoke last, and a unit's kill(0, …) reaches its process
+  // group, this process included. While the program runs, this process
+  // holds the state from before it and ignores them.
+  struct Ignored {
+    int sig;
+    struct sigaction old;
+  } ignored[] = {{SIGINT, {}}, {SIGTERM, {}}, {SIGHUP, {}}, {SIGQUIT, {}}, {SIGUSR1, {}}, {SIGUSR2, {}},
+                 {SIGALRM, {}}, {SIGPIPE, {}}};
+  for (auto &i : ignored) {
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    sigaction(i.sig, &ign, &i.old);
+  }
+  auto restore = [&] {
+    for (auto &i : ignored) sigaction(i.sig, &i.old, nullptr);
+  };
+  for (;;) {
+    pollfd p[2] = {{pidfd, POLLIN, 0}, {commit[0], POLLIN, 0}};
+    int r = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+    if (r < 0 && errno == EINTR) continue;
+    char c;
+    bool silent = false;
+    if (p[pidfd >= 0 ? 1 : 0].revents && read(commit[0], &c, 1) == 1) {
+      if (c == 'c') _exit(0);  // committed: the child is the interpreter now
+      silent = true;           // discarded: it has reported already
+    }
+    int st = 0;
+    pid_t w = waitpid(child, &st, pidfd >= 0 || silent ? 0 : WNOHANG);
+    if (w == child && silent) {
+      restore();
+      if (pidfd >= 0) close(pidfd);
+      close(commit[0]);
+      quiesce_output();
+      g_output_unit = -1;
+      g_interpreter_pid = getpid();
+      return false;
+    }
+    if (w == child) {
+      restore();
+      if (pidfd >= 0) close(pidfd);
+      close(commit[0]);
+      quiesce_output();  // what the program printed goes out before its end
+      g_output_unit = -1;  // the child moved the supervisor's attribution
+      json m = {{"op", "program_done"}, {"program", program}, {"early", true}};
+      if (WIFEXITED(st)) {
+        int code = WEXITSTATUS(st);
+        m["exit_code"] = code;
+        m["status"] = code == 0 ? "ok" : "error";
+      } else if (WIFSIGNALED(st)) {
+        m["signal"] = WTERMSIG(st);
+        m["status"] = "crashed";
+      }
+      g_interpreter_pid = getpid();
+      send(m);
+      return false;
+    }
+  }
+}
+
+std::int64_t num(const json &j, const char *k, std::int64_t def) {
+  return j.contains(k) && j[k].is_number_integer() ? j[k].get<std::int64_t>() : def;
+}
+
+}  // namespace
+
+// --- for backends -------------------------------------------------------------
+
+void quiesce_output() {
+  if (g_backend) g_backend->flush_output();
+  fflush(stdout);
+  fflush(stderr);
+  // Everything written so far has left the pipes once they are empty: the
+  // supervisor has read it (and, being one thread, attributed it) by then.
+  // Bounded: a unit's background thread or child may keep writing forever.
+  auto t0 = std::chrono::steady_clock::now();
+  for (int spins = 0;; ++spins) {
+    int pending = 0;
+    for (int fd : g_capture_read) {
+      int n = 0;
+      if (fd >= 0 && ioctl(fd, FIONREAD, &n) == 0) pending += n;
+    }
+    if (pending == 0) return;
+    if (spins < 100) {
+      std::this_thread::yield();
+    } else {
+      if (ms_since(t0) > 5000) return;
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+}
+
+void attribute_output(std::int64_t id) {
+  if (id == g_output_unit || id < 0) return;
+  quiesce_output();
+  g_output_unit = id;
+  send({{"op", "attribute"}, {"id", id}});
+}
+
+std::int64_t output_unit() { return g_output_unit; }
+
+bool in_program_child() { return g_in_program_child; }
+
+void commit_program() {
+  if (!g_in_program_child) return;
+  // The parent's exit must not take us along: drop the death signal, tell it,
+  // wait until we are reparented (to the supervisor), then tie ourselves to
+  // the supervisor's life.
+  prctl(PR_SET_PDEATHSIG, 0);
+  char c = 'c';
+  if (write(g_commit_fd, &c, 1) != 1) {
+  }
+  close(g_commit_fd);
+  g_commit_fd = -1;
+  for (int i = 0; i < 2000 && getppid() == g_snapshot_parent; ++i)
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  g_in_program_child = false;
+  g_snapshot_parent = 0;
+}
+
+void exit_program_process(int code) {
+  quiesce_output();
+  _exit(code);
+}
+
+void discard_program() {
+  quiesce_output();
+  if (g_in_program_child) {
+    char c = 'd';
+    if (write(g_commit_fd, &c, 1) != 1) {
+    }
+  }
+  _exit(0);
+}
+
+namespace detail {
+
+void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
+  auto t0 = std::chrono::steady_clock::now();
+  g_backend = &backend;
+  g_interpreter_pid = getpid();
+  for (int i = 0; i < 2; ++i) {
+    g_capture_read[i] = capture_read[i];
+    g_capture_write[i] = fcntl(i + 1, F_DUPFD_CLOEXEC, 10);
+  }
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  pthread_atfork(nullptr, nullptr, after_fork_in_child);
+
+  std::string err;
+  if (!backend.init(&err)) {
+    send({{"op", "fatal"}, {"message", std::string(backend.name()) + " init failed: " + err}});
+    quiesce_output();
+    _exit(2);
+  }
+  quiesce_output();  // start-up chatter belongs to no unit
+  json ready = {{"op", "ready"}, {"startup_ms", ms_since(t0)}};
+  if (auto g = backend.global_names(); !g.empty()) ready["globals"] = g;
+  send(ready);
+
+  chan::Reader reader(kChannelFd);
+  int program = -2;         // the program whose units ran last (-2: none yet)
+  int ended_program = -2;   // a program whose process ended early (fork_per_program)
+  json req;
+  for (;;) {
+    backend.wait_readable(kChannelFd);
+    pid_t from = 0;
+    std::string why;
+    chan::Recv r = reader.next(&req, &from, &why);
+    if (r == chan::Recv::Again) continue;
+    if (r != chan::Recv::Message) break;  // the supervisor is gone
+    std::string op = req.value("op", "");
+    if (op == "exec") {
+      bool stop_on_error = req.value("stop_on_error", true);
+      int prog = static_cast<int>(num(req, "program", -1));
+      const json &units = req.contains("units") && req["units"].is_array() ? req["units"] : json::array();
+      // Units of a program whose process already ended are not reached.
+      bool not_reached = prog == ended_program;
+      if (!not_reached && prog != program) {
+        program = prog;
+        backend.begin_program(prog);
+        if (backend.fork_per_program() && !fork_program(prog)) {
+          ended_program = prog;  // the child ran (some of) these units and ended
+          program = -2;
+          continue;
+        }
+      }
+      bool failed = false, exited = false;
+      for (const auto &u : units) {
+        ExecRequest er;
+        er.id = num(u, "id", -1);
+        er.code = u.contains("code") && u["code"].is_string() ? u["code"].get<std::string>() : "";
+        er.line = static_cast<int>(num(u, "line", 1));
+        er.col = static_cast<int>(num(u, "col", 0));
+        er.program = prog;
+        if (not_reached || exited || (failed && stop_on_error)) {
+          send({{"op", "skipped"},
+                {"id", er.id},
+                {"reason", exited || not_reached ? "not_reached" : "failed_before"}});
+          continue;
+        }
+        send({{"op", "started"}, {"id", er.id}});
+        g_output_unit = er.id;  // the supervisor attributes from "started" on
+        auto ts = std::chrono::steady_clock::now();
+        ExecOutcome o = backend.execute(er);
+        if (getpid() != g_interpreter_pid) {  // a forked copy of the interpreter finished the unit
+          fflush(nullptr);
+          _exit(0);
+        }
+        double exec_ms = ms_since(ts);
+        quiesce_output();
+        restore_std_fds();
+        json done = {{"op", "done"}, {"id", er.id}, {"status", status_name(o.status)}, {"exec_ms", exec_ms}};
+        if (o.has_value) done["value"] = o.value;
+        if (o.has_error) done["error"] = error_json(o.error);
+        if (o.exited) {
+          done["exit_code"] = o.exit_code;
+          exited = true;
+        }
+        if (o.defines_main) done["defines_main"] = true;
+        send(done);
+        if (o.status != Status::Ok) failed = true;
+      }
+      if (exited) ended_program = prog;
+    } else if (op == "end_program") {
+      ProgramEndRequest pr;
+      pr.program = static_cast<int>(num(req, "program", -1));
+      pr.unit_id = num(req, "unit", -1);
+      pr.failed = req.value("failed", false) == true;
+      if (pr.unit_id >= 0) attribute_output(pr.unit_id);
+      ProgramOutcome o = backend.end_program(pr);
+      quiesce_output();
+      restore_std_fds();
+      json m = {{"op", "program_done"}, {"program", pr.program}, {"status", status_name(o.status)}};
+      if (o.has_exit_code) m["exit_code"] = o.exit_code;
+      if (o.has_error) m["error"] = error_json(o.error);
+      if (!o.note.empty()) m["note"] = o.note;
+      if (o.unit_id >= 0) m["unit"] = o.unit_id;
+      send(m);
+      program = -2;  // the next unit begins a new program
+      if (o.discard && g_in_program_child) discard_program();
+      commit_program();
+    }
+  }
+  backend.flush_output();
+  fflush(nullptr);
+  _exit(0);
+}
+
+}  // namespace detail
+}  // namespace sx
