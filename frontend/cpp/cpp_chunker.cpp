@@ -209,7 +209,7 @@ void CppChunker::code(unsigned char c, const Pos &p) {
     mark_sig(p, c, line_start);
     return;
   }
-  token_start(p, false, line_start);
+  token_start(p, false, line_start, c);
   if (failed_) return;
   mark_sig(p, c, line_start);
   if (digit(c)) {
@@ -290,10 +290,17 @@ void CppChunker::mark_sig(const Pos &p, unsigned char c, bool line_start) {
   sig_len_ = pending_.size();
 }
 
-// A new token starts at p: it may decide a unit waiting for else/catch.
-void CppChunker::token_start(const Pos &p, bool ident, bool line_start) {
+// A new token starts at p (c: its first byte, 0 for an identifier): it may
+// decide a unit waiting for else/catch, or an item macro's use waiting for a
+// ';' of its own.
+void CppChunker::token_start(const Pos &p, bool ident, bool line_start, unsigned char c) {
   if (!waiting_ || deciding_) return;
-  if (ident) {
+  if (wait_semicolon_ && c == ';') {
+    waiting_ = wait_semicolon_ = false;  // the unit goes on: `DEF(a);` closes at the ';'
+    wait_verdict_ = CppVerdict();
+    return;
+  }
+  if (ident && !wait_semicolon_) {
     deciding_ = true;
     decide_pos_ = p;
     return;
@@ -327,7 +334,7 @@ void CppChunker::ident_end() {
 void CppChunker::slash_is_token() {
   if (macro_call_ == 1) macro_call_ = 0;
   const bool line_start = slash_line_start_;
-  token_start(slash_pos_, false, line_start);
+  token_start(slash_pos_, false, line_start, '/');
   if (failed_) return;
   if (!have_pending_) {
     have_pending_ = true;
@@ -384,10 +391,12 @@ void CppChunker::macro_item() {
   ++confirms_;
   CppVerdict v = confirm_cpp(probe, begins_line_);
   if (v.status != CppVerdict::Status::Complete || v.wants_else || v.wants_catch) return;
-  emit(sig_len_, std::move(v));
-  pending_.clear();
-  have_pending_ = false;
-  sig_len_ = 0;
+  // The next token decides: the use may end with a ';' of its own (a macro
+  // whose replacement ends in '}' but is a declaration: `DEF(a);`).
+  waiting_ = wait_semicolon_ = true;
+  wait_else_ = wait_catch_ = false;
+  unit_len_ = sig_len_;
+  wait_verdict_ = std::move(v);
 }
 
 void CppChunker::candidate() {
@@ -421,6 +430,7 @@ void CppChunker::candidate() {
 // The waiting unit is closed; the next unit starts at `next_token`.
 void CppChunker::close_waiting(const Pos &next_token, bool line_start) {
   waiting_ = false;
+  wait_semicolon_ = false;
   deciding_ = false;
   emit(unit_len_, std::move(wait_verdict_));
   wait_verdict_ = CppVerdict();

@@ -45,7 +45,7 @@ class CppChunker : public Chunker {
   void string_byte(unsigned char c, const Pos &p, char quote);
   void newline_in_code();
   void mark_sig(const Pos &p, unsigned char c, bool line_start);
-  void token_start(const Pos &p, bool ident, bool line_start);
+  void token_start(const Pos &p, bool ident, bool line_start, unsigned char c = 0);
   void ident_end();
   void slash_is_token();
   void end_directive();
@@ -104,6 +104,7 @@ class CppChunker : public Chunker {
 
   // a complete unit that may still continue with else / catch
   bool waiting_ = false, wait_else_ = false, wait_catch_ = false;
+  bool wait_semicolon_ = false;  // an item macro's use, waiting to see whether a ';' follows
   bool deciding_ = false;      // an identifier after the unit is being read
   Pos decide_pos_;
   std::size_t unit_len_ = 0;

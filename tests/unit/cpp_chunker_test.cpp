@@ -543,8 +543,10 @@ TEST(CppChunker, OpenTextOnly) {
 
 // Regression (conformance harness, cpp/093_macro_heavy.cpp): a use of a
 // function-like macro whose replacement ends with '}' or ';', alone at top
-// level, is a whole item for clang (it needs no ';'); it closes at its ')'
-// instead of merging with the items that follow.
+// level, is a whole item for clang (it needs no ';'); it closes after its
+// ')' instead of merging with the items that follow. The next token decides:
+// a ';' of its own belongs to it (issue 14: `#define DEF(n) int n[] = {1, 2}`
+// then `DEF(a);` was cut into `DEF(a)` and `;`).
 TEST(CppChunker, ItemMacroUseClosesAtItsParenthesis) {
   expect_units("#define GETTER(t, n) t get_##n() { return n##_v; }\nint w_v = 1;\nGETTER(int, w)\nGETTER (int, h)\nint z = get_w();",
                {"#define GETTER(t, n) t get_##n() { return n##_v; }", "int w_v = 1;", "GETTER(int, w)",
@@ -553,7 +555,13 @@ TEST(CppChunker, ItemMacroUseClosesAtItsParenthesis) {
                {"#define REPEAT3(s) { s; s; s; }", "REPEAT3(++c)", "f();"});
   expect_units("#define DECL(x) \\\n  int x;\nDECL(a) DECL(b)\n",
                {"#define DECL(x) \\\n  int x;", "DECL(a)", "DECL(b)"});
-  EXPECT_EQ(emitted_after("#define M(x) { x; }\nM(f())"), (std::vector<std::string>{"#define M(x) { x; }", "M(f())"}));
+  EXPECT_EQ(emitted_after("#define M(x) { x; }\nM(f())"), (std::vector<std::string>{"#define M(x) { x; }"}));
+  EXPECT_EQ(emitted_after("#define M(x) { x; }\nM(f())\ng"), (std::vector<std::string>{"#define M(x) { x; }", "M(f())"}));
+  expect_units("#define DEF(n) int n[] = {1, 2}\nDEF(a);\nDEF(b) ;\nDEF(c) /* note */ ;\nDEF(d)\n;\nint main() {}",
+               {"#define DEF(n) int n[] = {1, 2}", "DEF(a);", "DEF(b) ;", "DEF(c) /* note */ ;", "DEF(d)\n;",
+                "int main() {}"});
+  expect_units("#define GET(n) int get_##n() { return 1; }\nGET(x);\n#include <cstdio>\nGET(y)\n#define Z 1",
+               {"#define GET(n) int get_##n() { return 1; }", "GET(x);", "#include <cstdio>", "GET(y)", "#define Z 1"});
   // other macros, object-like macros, uses inside an item, #undef: to the ';'
   expect_units("#define CALL(f) f()\nCALL(g)\n;", {"#define CALL(f) f()", "CALL(g)\n;"});
   expect_units("#define OBJ { 1; }\nOBJ\n;", {"#define OBJ { 1; }", "OBJ\n;"});

@@ -1,0 +1,6 @@
+setTimeout(() => console.log("timeout 10"), 10);
+setTimeout(() => console.log("timeout 0"), 0);
+Promise.resolve().then(() => console.log("microtask"));
+process.nextTick(() => console.log("nextTick"));
+queueMicrotask(() => console.log("queueMicrotask"));
+console.log("sync end");

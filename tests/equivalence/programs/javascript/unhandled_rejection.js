@@ -1,0 +1,7 @@
+async function load() {
+  console.log("loading");
+  throw new Error("load failed");
+}
+load();
+console.log("after load()");
+setTimeout(() => console.log("timer never runs"), 0);

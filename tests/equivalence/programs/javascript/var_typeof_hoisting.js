@@ -1,0 +1,7 @@
+console.log(typeof later);
+console.log(typeof helper);
+var later = 1;
+function helper() {
+  return "helper";
+}
+console.log(helper(), later);

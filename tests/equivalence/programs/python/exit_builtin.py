@@ -1,0 +1,4 @@
+for i in range(3):
+    print("round", i)
+    if i == 1:
+        exit(2)

@@ -1,0 +1,3 @@
+import os
+print("flushed line", flush=True)
+os._exit(5)
