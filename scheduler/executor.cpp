@@ -131,7 +131,15 @@ bool Executor::ensure_worker(std::string *err) {
   set_live_pid(worker_->pid());
   nlohmann::json ready;
   // Start-up (interpreter init) is bounded; it normally takes 10-200 ms.
-  auto r = worker_->recv(&ready, 60000);
+  // What the worker prints meanwhile (SX_CPP_TIMINGS, warnings) belongs to
+  // no unit: passed on as output of unit -1.
+  double until = s_.now_ms() + 60000;
+  WorkerProcess::Read r;
+  for (;;) {
+    r = worker_->recv(&ready, static_cast<int>(std::max(0.0, until - s_.now_ms())));
+    if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "output") break;
+    output_frame(ready, nullptr, -1);
+  }
   if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready" && ready.contains("globals") &&
       ready["globals"].is_array()) {
     std::lock_guard<std::mutex> lk(mu_);

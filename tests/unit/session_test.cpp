@@ -403,3 +403,21 @@ TEST(Mixed, PythonJavaScriptAndCppFencesInOneAnswer) {
   EXPECT_EQ(r.units().size(), 8u);
   EXPECT_EQ(r.finish_rc, SX_OK);
 }
+
+// Regression (issue 14): what a worker prints while it starts (here the C++
+// worker's SX_CPP_TIMINGS line) is start-up chatter, output of unit -1; it
+// used to be taken for a failed start (the worker was killed).
+TEST(Session, WorkerStartupOutputIsNotAFailedStart) {
+  setenv("SX_CPP_TIMINGS", "1", 1);
+  sx_options o = sxt::default_options();
+  o.mode = SX_MODE_RAW;
+  o.lang = SX_LANG_CPP;
+  Trace r = sxt::run_text(o, "std::printf(\"%d\\n\", 6 * 7);\n");
+  unsetenv("SX_CPP_TIMINGS");
+  EXPECT_EQ(r.status_of(0), "ok");
+  EXPECT_EQ(r.stdout_of(0), "42\n");
+  bool chatter = false;
+  for (const auto &e : r.of("output"))
+    if (e["unit_id"] == -1 && e["text"].get<std::string>().find("sx-cpp-timings") != std::string::npos) chatter = true;
+  EXPECT_TRUE(chatter);
+}
