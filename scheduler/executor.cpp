@@ -92,6 +92,7 @@ void Executor::end_program(int fence) {
     Item it;
     it.kind = Item::Kind::End;
     it.fence = fence;
+    it.t_queued = s_.now_ms();
     queue_.push_back(std::move(it));
   }
   cv_.notify_all();
@@ -229,7 +230,7 @@ void Executor::run() {
       busy_ = true;
     }
     if (marker.kind == Item::Kind::End && batch.empty()) {
-      run_end(marker.fence);
+      run_end(marker.fence, marker.t_queued);
     } else if (marker.kind == Item::Kind::Failed && batch.empty()) {
       Program &p = programs_[marker.fence];
       p.seen = true;
@@ -724,7 +725,7 @@ Result Executor::failure_outcome(const Program &p) const {
   return r;
 }
 
-void Executor::emit_program_done(int fence, Program &p, Result r) {
+void Executor::emit_program_done(int fence, Program &p, Result r, double end_exec_ms) {
   if (p.done) return;
   p.done = true;
   Event e;
@@ -734,7 +735,7 @@ void Executor::emit_program_done(int fence, Program &p, Result r) {
   e.unit.fence = fence;
   r.t_finished_ms = s_.now_ms();
   e.result = r;
-  s_.record_program(r);
+  s_.record_program(lang_, r, end_ready_ms_, end_exec_ms);
   s_.emit(e);
   if (r.status != Status::Ok && r.status != Status::Skipped)
     s_.advise_stop(lang_, r.unit_id,
@@ -743,8 +744,9 @@ void Executor::emit_program_done(int fence, Program &p, Result r) {
                                r.has_error ? ": " : "", r.has_error ? r.error.type + ": " + r.error.message : ""));
 }
 
-void Executor::run_end(int fence) {
+void Executor::run_end(int fence, double t_ready_ms) {
   const auto &cfg = s_.config();
+  end_ready_ms_ = t_ready_ms;
   Program &p = programs_[fence];
   if (p.done) return;
   Result r;
@@ -881,8 +883,9 @@ void Executor::run_end(int fence) {
     }
   }
   bool failed_before = p.failed;  // (main's own failure is `how`)
+  double end_exec = p.main_pending ? 0 : how.exec_ms;  // main's run counts in its unit
   finish_main(how);
-  emit_program_done(fence, p, failed_before ? failure_outcome(p) : how);
+  emit_program_done(fence, p, failed_before ? failure_outcome(p) : how, end_exec);
 }
 
 }  // namespace sx

@@ -50,6 +50,7 @@ class Executor {
     bool hold = false;
     int fence = -1;
     Result failure;  // Kind::Failed
+    double t_queued = 0;  // Kind::End: when the program's text was complete
   };
   // What the executor knows of one program (fence) of this language.
   struct Program {
@@ -72,7 +73,7 @@ class Executor {
   bool runnable_front() const { return !queue_.empty() && (released_ || !queue_.front().hold); }
   bool ensure_worker(std::string *err);
   void dispatch(std::deque<Unit> &batch);
-  void run_end(int fence);
+  void run_end(int fence, double t_ready_ms);
   void finish_unit(const Unit &u, Result &r);
   void skip_all(std::deque<Unit> &batch, const std::string &why);
   void lose_worker(const std::string &what);
@@ -80,7 +81,9 @@ class Executor {
   // The program ended while `u` ran (or before it): records how and skips
   // the rest of `batch`.
   void program_ended(Program &p, const Unit *u, const Result &how, std::deque<Unit> &batch);
-  void emit_program_done(int fence, Program &p, Result r);
+  // end_exec_ms: execution after the program's last unit (event loop,
+  // atexit; 0 when it is counted in a unit, as C++ main is).
+  void emit_program_done(int fence, Program &p, Result r, double end_exec_ms = 0);
   Result failure_outcome(const Program &p) const;
   std::string not_reached_note(const Program &p) const;
   // Reads the next frame, with the unit's deadline and the interrupt rules.
@@ -112,6 +115,7 @@ class Executor {
   std::string stopped_why_;
   int restarts_ = 0;
   std::map<int, Program> programs_;  // dispatcher thread only
+  double end_ready_ms_ = 0;          // the program end being run: when its text was complete
 
   // --- JavaScript hoisting (DESIGN §6a) -------------------------------------
   // A script's function declarations exist before its first statement runs:

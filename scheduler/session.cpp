@@ -186,10 +186,11 @@ void Session::record_result(const Unit &u, const Result &r) {
   records_.push_back({u.lang, u.t_closed_ms, r.exec_ms, r.t_finished_ms, r.status});
 }
 
-void Session::record_program(const Result &r) {
+void Session::record_program(Lang lang, const Result &r, double t_ready_ms, double end_exec_ms) {
   std::lock_guard<std::mutex> lk(rec_mu_);
   ++programs_;
   if (r.status != Status::Ok && r.status != Status::Skipped) ++programs_failed_;
+  if (end_exec_ms > 0) records_.push_back({lang, t_ready_ms, end_exec_ms, r.t_finished_ms, Status::Ok, true});
 }
 
 void Session::finish() {
@@ -220,17 +221,18 @@ Report Session::compute_report() {
   for (const auto &rec : records_) {
     r.t_exec_ms += rec.exec_ms;
     last_done = std::max(last_done, rec.t_finished_ms);
+    by_lang[rec.lang].push_back(&rec);
+    if (rec.program_end) continue;
     ++r.units;
     if (rec.status == Status::Skipped) ++r.skipped;
     else if (rec.status != Status::Ok) ++r.errors;
-    by_lang[rec.lang].push_back(&rec);
   }
   r.errors += syntax_errors_;
   r.programs = programs_;
   r.programs_failed = programs_failed_;
   double limit = t_end_stream_ms_;
   for (auto &[lang, recs] : by_lang) {
-    std::sort(recs.begin(), recs.end(), [](auto *a, auto *b) { return a->t_closed_ms < b->t_closed_ms; });
+    std::stable_sort(recs.begin(), recs.end(), [](auto *a, auto *b) { return a->t_closed_ms < b->t_closed_ms; });
     double t = 0;
     for (auto *rec : recs) t = std::max(t, rec->t_closed_ms) + rec->exec_ms;
     limit = std::max(limit, t);

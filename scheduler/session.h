@@ -64,7 +64,10 @@ class Session : private RouterSink {
   void emit(Event &e);  // stamps t_ms if unset
   void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why);
   void record_result(const Unit &u, const Result &r);
-  void record_program(const Result &r);
+  // A program's end: its result, and the execution it took after its last
+  // unit (the event loop, atexit handlers; C++ main counts in its unit), which
+  // could not start before `t_ready_ms` (its text complete, its units run).
+  void record_program(Lang lang, const Result &r, double t_ready_ms, double end_exec_ms);
   const SessionConfig &config() const { return cfg_; }
   // The session's total time limit, in now_ms() time (infinity if none).
   double deadline_ms() const;
@@ -100,6 +103,7 @@ class Session : private RouterSink {
     Lang lang;
     double t_closed_ms, exec_ms, t_finished_ms;
     Status status;
+    bool program_end = false;  // not a unit: the end of a program
   };
   std::mutex rec_mu_;
   std::vector<Record> records_;

@@ -239,6 +239,27 @@ struct Printer {
   int failures = 0;
   bool at_bol = true;
 
+  // A unit's value (metadata, not program output) on one short line.
+  static std::string one_line(const std::string &v, std::size_t max = 60) {
+    std::string out;
+    bool space = false;
+    for (char c : v) {
+      if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+        space = !out.empty();
+        continue;
+      }
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+    if (out.size() > max) {
+      std::size_t cut = max - 3;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // not inside a UTF-8 sequence
+      out = out.substr(0, cut) + "...";
+    }
+    return out;
+  }
+
   static std::string first_line(const std::string &code) {
     std::string l = code.substr(0, code.find_first_of("\r\n"));
     if (l.size() > 60) l = l.substr(0, 57) + "...";
@@ -250,8 +271,8 @@ struct Printer {
     std::lock_guard<std::mutex> lk(mu);
     auto j = nlohmann::json::parse(std::string(ev->json, ev->json_len));
     if (ev->kind == SX_EVENT_SESSION_DONE) report = j["report"];
-    if (ev->kind == SX_EVENT_UNIT_DONE && ev->status != SX_STATUS_OK && ev->status != SX_STATUS_SKIPPED &&
-        ev->status != SX_STATUS_GATED)
+    if ((ev->kind == SX_EVENT_UNIT_DONE || ev->kind == SX_EVENT_PROGRAM_DONE) && ev->status != SX_STATUS_OK &&
+        ev->status != SX_STATUS_SKIPPED && ev->status != SX_STATUS_GATED)
       ++failures;
     if (json) {
       std::fwrite(ev->json, 1, ev->json_len, stdout);
@@ -299,7 +320,7 @@ struct Printer {
           if (j["error"].contains("col")) extra += fmt::format(", col {}", j["error"]["col"].get<int>());
           if (j["error"].value("line", 0) > 0) extra += ")";
         } else if (j.contains("value")) {
-          extra = " → " + j["value"].get<std::string>();
+          extra = " → " + one_line(j["value"].get<std::string>());
         } else if (j.contains("note")) {
           extra = " (" + j["note"].get<std::string>() + ")";
         }
@@ -311,6 +332,19 @@ struct Printer {
           std::string line;
           while (std::getline(is, line)) fmt::print("          ! {}\n", line);
         }
+        break;
+      }
+      case SX_EVENT_PROGRAM_DONE: {
+        std::string st = j["status"];
+        std::string how = j.contains("signal") ? fmt::format("killed by signal {}", j["signal"].get<int>())
+                          : j.contains("exit_code") ? fmt::format("exit code {}", j["exit_code"].get<int>())
+                                                    : st;
+        std::string where = j["fence"].get<int>() < 0 ? std::string("the program") : fmt::format("program (fence {})", j["fence"].get<int>());
+        std::string extra;
+        if (j.contains("error")) extra = fmt::format(": {}: {}", j["error"]["type"].get<std::string>(), j["error"]["message"].get<std::string>());
+        else if (j.contains("note")) extra = " (" + j["note"].get<std::string>() + ")";
+        fmt::print("[{:6.2f}s] {} {} {} ended: {}{}\n", t, st == "ok" ? "⏹" : st == "skipped" ? "·" : "✗",
+                   j["lang"].get<std::string>(), where, how, extra);
         break;
       }
       case SX_EVENT_STOP_ADVISED:
@@ -406,7 +440,7 @@ int run(const Args &a, bool chunk_only) {
     fmt::print("tokens fed                     {} of {} ({} split, {})\n", fed_tokens, tokens.size(), a.split,
                rate > 0 ? fmt::format("{:g} tok/s", rate) : std::string("as fast as possible"));
     fmt::print("generation        T_gen        {:8.3f} s\n", sec("t_gen_ms"));
-    fmt::print("execution         T_exec       {:8.3f} s  (sum over units)\n", sec("t_exec_ms"));
+    fmt::print("execution         T_exec       {:8.3f} s  (units and program ends)\n", sec("t_exec_ms"));
     fmt::print("end to end        E2E          {:8.3f} s  (measured)\n", sec("e2e_ms"));
     fmt::print("serial            T_gen+T_exec {:8.3f} s\n", sec("serial_e2e_ms"));
     fmt::print("non-overlapped    E2E-T_gen    {:8.3f} s\n", sec("non_overlapped_ms"));
