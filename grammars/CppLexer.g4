@@ -155,6 +155,10 @@ INLINE : 'inline' ;
 OPERATOR : 'operator' ;
 REQUIRES : 'requires' ;
 CONSTEXPR : 'constexpr' ;
+// alignas(…) and __attribute__((…)) take a parenthesised argument that is no
+// parameter list: `struct alignas(64) S { … };` is a class, not a function.
+ALIGNAS : 'alignas' ;
+GNU_ATTRIBUTE : '__attribute__' | '__declspec' ;
 
 IDENTIFIER : IdStart IdChar* ;
 fragment IdStart : [a-zA-Z_$\u0080-\u00FF] ;

@@ -74,11 +74,12 @@ functionDefinition : functionHead functionBody ;
 // override/final, attributes, then optionally '-> type' and/or a
 // requires-clause: so "map<string, function<int(int)>> m{...}" is no function.
 functionHead : headElem* parenGroup tailElem* ( ARROW headElem* )? ( REQUIRES headElem* )? ;
-tailElem : IDENTIFIER | OP | parenGroup | bracketGroup ;
+tailElem : IDENTIFIER | OP | parenGroup | bracketGroup | GNU_ATTRIBUTE parenGroup ;
 headElem
   : ~( SEMI | LBRACE | RBRACE | LPAREN | RPAREN | LBRACKET | RBRACKET | ASSIGN | COLON
      | IF | ELSE | FOR | WHILE | DO | SWITCH | TRY | CATCH | NAMESPACE | TEMPLATE
-     | PP_IF | PP_ELSE | PP_ENDIF | DIRECTIVE | HASH | OPERATOR )
+     | PP_IF | PP_ELSE | PP_ENDIF | DIRECTIVE | HASH | OPERATOR | ALIGNAS | GNU_ATTRIBUTE )
+  | ( ALIGNAS | GNU_ATTRIBUTE ) parenGroup
   | parenGroup
   | bracketGroup
   | OPERATOR operatorSymbol?

@@ -81,6 +81,7 @@ struct Result {
   int signal = 0;           // the program's process died of this signal (C++), 0 if not
   double t_dispatched_ms = 0, t_started_ms = 0, t_finished_ms = 0;
   double exec_ms = 0;       // time the worker spent executing the unit
+  double end_ms = 0;        // of which at the program's end (C++: the unit defines main, which runs then)
 };
 
 struct Report {

@@ -59,6 +59,7 @@ std::string event_to_json(const Event &e) {
       if (r.has_exit_code) j["exit_code"] = r.exit_code;
       if (!r.note.empty()) j["note"] = r.note;
       j["exec_ms"] = round3(r.exec_ms);
+      if (r.end_ms > 0) j["end_ms"] = round3(r.end_ms);
       j["t_dispatched_ms"] = round3(r.t_dispatched_ms);
       j["t_started_ms"] = round3(r.t_started_ms);
       j["t_finished_ms"] = round3(r.t_finished_ms);

@@ -254,6 +254,8 @@ void Executor::run() {
         skip_all(batch, stopped_why_);
       } else if (p.ended) {
         skip_all(batch, not_reached_note(p));
+      } else if (p.returned_unit >= 0) {
+        skip_all(batch, fmt::format("not reached: the program's top level returned at unit {}", p.returned_unit));
       } else if (!ensure_worker(&err)) {
         // Without a worker nothing of this language can run.
         for (auto &u : batch) {
@@ -610,6 +612,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         p.main_result = cur;
         continue;
       }
+      if (f.value("returned", false)) p.returned_unit = done.id;
       finish_unit(done, cur);
       if (exited && !p.ended) {
         // sys.exit(), process.exit(): the worker skips the rest of the batch
@@ -621,6 +624,8 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     } else if (op == "skipped" && id == u.id) {
       cur.status = Status::Skipped;
       cur.note = f.value("reason", "") == "not_reached" && p.ended ? not_reached_note(p)
+                 : f.value("reason", "") == "not_reached" && p.returned_unit >= 0
+                     ? fmt::format("not reached: the program's top level returned at unit {}", p.returned_unit)
                  : stopped_why_.empty() ? "skipped after an earlier failure in the batch"
                                         : stopped_why_;
       Unit skipped = std::move(u);
@@ -775,6 +780,7 @@ void Executor::run_end(int fence, double t_ready_ms) {
       m.error = how.error;
     }
     m.exec_ms += how.exec_ms;
+    m.end_ms = how.exec_ms;
     m.t_finished_ms = 0;
     finish_unit(p.main_unit, m);
   };

@@ -61,6 +61,7 @@ class Executor {
     Result failure;                // the first failure
     std::int64_t failure_unit = -1;
     bool ended = false;            // its process/run ended before the end of its text
+    std::int64_t returned_unit = -1;  // JavaScript: its top level returned here; later units are not run
     Result ending;                 // how (status, exit code, signal)
     std::int64_t ending_unit = -1;
     bool main_pending = false;     // C++: `main` is defined and runs at the end

@@ -279,6 +279,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
   chan::Reader reader(kChannelFd);
   int program = -2;         // the program whose units ran last (-2: none yet)
   int ended_program = -2;   // a program whose process ended early (fork_per_program)
+  int returned_program = -2;  // a program whose top level returned (JavaScript)
   json req;
   for (;;) {
     backend.wait_readable(kChannelFd);
@@ -292,8 +293,9 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
       bool stop_on_error = req.value("stop_on_error", true);
       int prog = static_cast<int>(num(req, "program", -1));
       const json &units = req.contains("units") && req["units"].is_array() ? req["units"] : json::array();
-      // Units of a program whose process already ended are not reached.
-      bool not_reached = prog == ended_program;
+      // Units of a program whose process already ended, or whose top level
+      // returned, are not reached.
+      bool not_reached = prog == ended_program || prog == returned_program;
       if (!not_reached && prog != program) {
         program = prog;
         backend.begin_program(prog);
@@ -303,7 +305,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
           continue;
         }
       }
-      bool failed = false, exited = false;
+      bool failed = false, exited = false, returned = false;
       for (const auto &u : units) {
         ExecRequest er;
         er.id = num(u, "id", -1);
@@ -311,10 +313,10 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
         er.line = static_cast<int>(num(u, "line", 1));
         er.col = static_cast<int>(num(u, "col", 0));
         er.program = prog;
-        if (not_reached || exited || (failed && stop_on_error)) {
+        if (not_reached || exited || returned || (failed && stop_on_error)) {
           send({{"op", "skipped"},
                 {"id", er.id},
-                {"reason", exited || not_reached ? "not_reached" : "failed_before"}});
+                {"reason", exited || not_reached || returned ? "not_reached" : "failed_before"}});
           continue;
         }
         send({{"op", "started"}, {"id", er.id}});
@@ -336,10 +338,15 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
           exited = true;
         }
         if (o.defines_main) done["defines_main"] = true;
+        if (o.returned) {
+          done["returned"] = true;
+          returned = true;
+        }
         send(done);
         if (o.status != Status::Ok) failed = true;
       }
       if (exited) ended_program = prog;
+      if (returned) returned_program = prog;
     } else if (op == "end_program") {
       ProgramEndRequest pr;
       pr.program = static_cast<int>(num(req, "program", -1));

@@ -295,6 +295,7 @@ class Supervisor {
         f["exit_code"] = m["exit_code"];
       }
       if (m.value("defines_main", false) == true) f["defines_main"] = true;
+      if (m.value("returned", false) == true) f["returned"] = true;
       running_ = -1;
       if (pending_.empty()) phase_ = Phase::Idle;
       to_host(f);

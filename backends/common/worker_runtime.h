@@ -42,6 +42,9 @@ struct ExecOutcome {
   int exit_code = 0;
   // C++: the unit defines `main`, which runs at the end of the program.
   bool defines_main = false;
+  // JavaScript: the program's top level returned (a CommonJS module may):
+  // its later units are not run; its end (the event loop) still is.
+  bool returned = false;
 };
 
 struct ProgramEndRequest {

@@ -336,6 +336,7 @@ class JsBackend final : public sx::WorkerBackend {
       o.exited = true;
       o.exit_code = f.num("exitCode") & 0xff;
     }
+    o.returned = f.has("returned");
     if (status != "ok") {
       o.status = status == "syntax_error" ? sx::Status::SyntaxError : sx::Status::Error;
       o.has_error = true;

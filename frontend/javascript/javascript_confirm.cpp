@@ -1099,6 +1099,9 @@ class Checker {
     }
     Fn top;
     top.strict = goal_ == JsConfirmOptions::Goal::Module || directive_prologue_strict(items);
+    // Node runs a script file as a CommonJS module, inside a function: its
+    // top level may `return` (the chunker's goal; not ECMAScript's Script).
+    top.return_ok = goal_ == JsConfirmOptions::Goal::Repl;
     fns_.push_back(top);
     walk(prog);
   }
@@ -2523,6 +2526,12 @@ PrePass pre_pass(const std::vector<Token *> &all, const std::u32string &cps) {
   auto statement_start = [&](std::size_t k) {
     if (k == 0) return true;
     if (nl_before(k) && ends_expression(k - 1, true)) return true;  // after ASI
+    // `return`, `break`, `continue`, `yield` and `debugger` before a line
+    // break are whole statements (restricted productions: ASI after them).
+    if (nl_before(k)) {
+      std::size_t p = type_at(k - 1);
+      if (p == L::Return || p == L::Break || p == L::Continue || p == L::Yield || p == L::Debugger) return true;
+    }
     std::size_t p = type_at(k - 1);
     switch (p) {
       case L::SemiColon: case L::OpenBrace: case L::CloseBrace: case L::Colon: case L::Else: case L::Do:

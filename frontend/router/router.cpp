@@ -476,8 +476,12 @@ class Router::Bridge final : public ChunkSink {
     if (!s.empty()) last_ = s.back();
   }
 
+  // Raw mode: the program text starts `n` bytes into the answer (a byte order
+  // mark was skipped), on its first line.
+  void skip_raw(std::uint32_t n) { raw_skip_ = n; }
+
   Pos map(std::uint64_t off) const {
-    if (raw_) return Pos{off, 0, 0};
+    if (raw_) return Pos{off + raw_skip_, 0, 0};
     if (lines_.empty()) return fallback_;
     auto it = std::upper_bound(lines_.begin(), lines_.end(), off,
                                [](std::uint64_t o, const Entry &e) { return o < e.prog; });
@@ -487,7 +491,7 @@ class Router::Bridge final : public ChunkSink {
     return Pos{e.ans + (delta - e.synth), e.line, e.col + static_cast<std::uint32_t>(delta - e.synth)};
   }
   Pos map(const Pos &p) const {
-    if (raw_) return p;
+    if (raw_) return Pos{p.offset + raw_skip_, p.line, p.line == 1 ? p.col + raw_skip_ : p.col};
     Pos a = map(p.offset);
     // Past the last line ending fed: the start of the next answer line.
     if (p.offset == len_ && (last_ == '\n' || last_ == '\r') && !lines_.empty()) {
@@ -537,6 +541,7 @@ class Router::Bridge final : public ChunkSink {
   Lang lang_;
   int fence_;
   bool raw_;
+  std::uint32_t raw_skip_ = 0;
   Pos fallback_;
   std::deque<Entry> lines_;
   std::uint64_t len_ = 0;
@@ -580,7 +585,23 @@ std::unique_ptr<Chunker> Router::make(Lang lang, ChunkSink &sink) const {
 
 void Router::feed(std::string_view bytes) {
   if (!cfg_.markdown) {
-    if (chunker_) chunker_->feed(bytes);
+    std::string_view rest = bytes;
+    // A UTF-8 byte order mark at the start of a file is no code: python3,
+    // node and clang skip it (real programs have one, e.g. from Windows
+    // editors). Decided byte by byte: any chunking gives the same units.
+    static constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    while (!bom_decided_ && !rest.empty()) {
+      bom_buf_ += rest.front();
+      rest.remove_prefix(1);
+      if (kBom.substr(0, bom_buf_.size()) != bom_buf_) {
+        bom_decided_ = true;
+        if (chunker_) chunker_->feed(bom_buf_);
+      } else if (bom_buf_.size() == kBom.size()) {
+        bom_decided_ = true;
+        if (bridge_) bridge_->skip_raw(static_cast<std::uint32_t>(kBom.size()));
+      }
+    }
+    if (chunker_ && !rest.empty()) chunker_->feed(rest);
     off_ += bytes.size();
     return;
   }
@@ -1017,6 +1038,8 @@ void Router::finish() {
   finished_ = true;
   if (!cfg_.markdown) {
     if (chunker_) {
+      if (!bom_decided_ && !bom_buf_.empty()) chunker_->feed(bom_buf_);  // the start of a BOM, and nothing else
+      bom_decided_ = true;
       chunker_->finish();
       sink_.on_program_end(cfg_.raw_lang, -1);
     }

@@ -139,6 +139,9 @@ class Router {
   void forward(std::string_view s);
   std::unique_ptr<Chunker> make(Lang lang, ChunkSink &sink) const;
 
+  // Raw mode: the first bytes, while they may be a UTF-8 byte order mark.
+  std::string bom_buf_;
+  bool bom_decided_ = false;
   RouterConfig cfg_;
   RouterSink &sink_;
   std::unique_ptr<Bridge> bridge_;

@@ -222,7 +222,12 @@ TEST(JavaScriptConfirm, Verdicts) {
   EXPECT_TRUE(sx::confirm_javascript("a ?? b || c").error());
   EXPECT_TRUE(sx::confirm_javascript("x = /(?<a>.)\\k<b>/").error());
   EXPECT_TRUE(sx::confirm_javascript("x = /a/gg").error());
-  EXPECT_TRUE(sx::confirm_javascript("return 1").error());
+  // A script file is a CommonJS module for node: its top level may return
+  // (issue 14, a corpus program); ECMAScript's Script goal may not.
+  EXPECT_TRUE(sx::confirm_javascript("return 1").complete());
+  sx::JsConfirmOptions script;
+  script.goal = sx::JsConfirmOptions::Goal::Script;
+  EXPECT_TRUE(sx::confirm_javascript("return 1", script).error());
   // cover grammar: waits for `=` / `=>`
   EXPECT_TRUE(sx::confirm_javascript("[{a = 1}]").incomplete());
   EXPECT_TRUE(sx::confirm_javascript("[{a = 1}] = [{}]").complete());
@@ -317,6 +322,14 @@ TEST(JavaScriptChunker, AsiBreaks) {
   EXPECT_UNITS("function f() {\n  return\n  x\n}\nf()", "function f() {\n  return\n  x\n}", "f()");
   EXPECT_UNITS("x = y\nelsewhere()", "x = y", "elsewhere()");
   EXPECT_UNITS("a = b\ninx", "a = b", "inx");
+  // Regression (issue 14, TheAlgorithms/JavaScript SingleCircularLinkedList):
+  // after `return`/`break`/`continue`/`yield`/`debugger` and a line break, a
+  // `let` starts a declaration (it was read as `return let`: a syntax error).
+  EXPECT_UNITS("function f() {\n  if (!h) return\n\n  let prev\n  let c = h\n}\nf()",
+               "function f() {\n  if (!h) return\n\n  let prev\n  let c = h\n}", "f()");
+  EXPECT_UNITS("for (;;) {\n  break\n  let x = 1\n}", "for (;;) {\n  break\n  let x = 1\n}");
+  EXPECT_UNITS("function* g() {\n  yield\n  let y\n}", "function* g() {\n  yield\n  let y\n}");
+  EXPECT_UNITS("debugger\nlet z = 1", "debugger", "let z = 1");
 }
 
 TEST(JavaScriptChunker, SemicolonsAndBraces) {

@@ -601,3 +601,31 @@ TEST(RouterProgramEnd, RawModeOnceFromFinish) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------------- raw mode
+
+// Regression (issue 14, a corpus program from TheAlgorithms/C-Plus-Plus): a
+// file that starts with a UTF-8 byte order mark. python3, node and clang
+// skip it; the chunker saw it as a token and the first unit never closed.
+TEST(RouterRaw, ByteOrderMarkAtTheStartIsSkipped) {
+  for (Lang lang : {Lang::Python, Lang::JavaScript, Lang::Cpp}) {
+    sx::RouterConfig cfg;
+    cfg.markdown = false;
+    cfg.raw_lang = lang;
+    const std::string code = lang == Lang::Python ? "x = 1\ny = 2\n" : "int x = 1;\nint y = 2;\n";
+    std::string text = "\xEF\xBB\xBF" + code;
+    if (lang == Lang::JavaScript) text = "\xEF\xBB\xBF" "let x = 1;\nlet y = 2;\n";
+    Recorder r = run(text, cfg);
+    ASSERT_EQ(r.units.size(), 2u) << sx::lang_name(lang);
+    EXPECT_TRUE(r.errors.empty());
+    EXPECT_EQ(r.bodies.at(0), text.substr(3));
+    expect_pos(r.units[0].begin, Pos{3, 1, 3}, "first unit after the BOM");
+    expect_pos(r.units[1].begin, pos_of(text, lang == Lang::Python ? "y =" : lang == Lang::JavaScript ? "let y" : "int y"),
+               "second unit");
+  }
+  // Not a BOM: the bytes are the program's.
+  sx::RouterConfig cfg;
+  cfg.markdown = false;
+  Recorder r = run("\xEF\xBBx = 1\n", cfg);
+  EXPECT_EQ(r.bodies.at(0), "\xEF\xBBx = 1\n");
+}

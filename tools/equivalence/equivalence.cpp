@@ -205,8 +205,10 @@ std::string fence_for(const std::string &code) {
   return std::string(std::max<std::size_t>(3, longest + 1), '`');
 }
 
-// The program as an LLM answer would carry it.
+// The program as an LLM answer would carry it (without a byte order mark:
+// a file may start with one, an answer's text has none).
 std::string as_markdown(const Program &p, std::string code) {
+  if (code.rfind("\xEF\xBB\xBF", 0) == 0) code.erase(0, 3);
   if (!code.empty() && code.back() != '\n') code += '\n';
   std::string f = fence_for(code);
   return fmt::format("Here is a complete program for the task.\n\n{}{}\n{}{}\n\nRun it and it prints the result.\n",

@@ -1,0 +1,3 @@
+﻿/* a BOM first */
+#include <cstdio>
+int main() { std::printf("bom ok\n"); }
