@@ -978,6 +978,7 @@ class CppBackend final : public sx::WorkerBackend {
     clang::Value v;
     take_last_value(&v);
     if (links_now && !e) mark_linked(linked);
+    if (!e && !threw) link_ahead();
     if (threw) {
       if (exc_type.empty()) exc_type = "UncaughtException";
       std::string tb = "uncaught exception of type '" + exc_type + "'";
@@ -1073,9 +1074,37 @@ class CppBackend final : public sx::WorkerBackend {
         if (!g.use_empty() && !g.hasExternalWeakLinkage()) pm.decls.push_back(g.getName().str());
       } else if (!g.hasLocalLinkage()) {
         pending_defs_.emplace(g.getName().str(), idx);  // first definition wins, as in ORC
+        if (pm.a_def.empty()) pm.a_def = g.getName().str();
       }
     }
     pending_.push_back(std::move(pm));
+    unlinked_.push_back(idx);
+  }
+
+  // Links (and so generates machine code for) the pending modules whose
+  // every need resolves by now, while the model is still writing: a
+  // complete program's functions are then ready when main runs at the end,
+  // instead of being compiled on main's first call.
+  void link_ahead() {
+    for (std::size_t k = 0; k < unlinked_.size();) {
+      std::size_t mi = unlinked_[k];
+      const PendingModule &pm = pending_[mi];
+      if (pm.a_def.empty() || !pending_defs_.count(pm.a_def)) {  // nothing to link, or linked already
+        unlinked_.erase(unlinked_.begin() + static_cast<std::ptrdiff_t>(k));
+        continue;
+      }
+      std::vector<std::size_t> linked{mi};
+      if (!unresolved_closure(pm.decls, nullptr, &linked).empty()) {
+        ++k;  // needs something a later unit may define
+        continue;
+      }
+      std::string keep = std::move(jit_errors_);
+      auto addr = interp_->getSymbolAddress(pm.a_def);
+      jit_errors_ = std::move(keep);
+      if (!addr) llvm::consumeError(addr.takeError());
+      mark_linked(linked);
+      unlinked_.erase(unlinked_.begin() + static_cast<std::ptrdiff_t>(k));
+    }
   }
 
   // Modules linked by now are no longer pending.
@@ -1302,7 +1331,9 @@ class CppBackend final : public sx::WorkerBackend {
   std::vector<clang::Sema::PendingImplicitInstantiation> unit_instantiations_;  // see EndOfUnitHook
   struct PendingModule {
     std::vector<std::string> decls;  // what it needs from elsewhere
+    std::string a_def;               // one symbol it defines (to make the JIT link it)
   };
+  std::vector<std::size_t> unlinked_;  // pending_ indices not linked yet (link_ahead)
   std::vector<PendingModule> pending_;  // modules not linked yet (no initializers)
   std::unordered_map<std::string, std::size_t> pending_defs_;  // symbol -> pending_ index
   CaptureDiagnostics *diags_ = nullptr;  // owned by the DiagnosticsEngine

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "streamexec.h"
+#include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
 #include "tools/bpe/bpe.h"
 
@@ -207,6 +208,10 @@ int main(int argc, char **argv) {
   sx::bench::add_frontend_options(app, frontend);
   app.add_option("--dispatch", dispatch_lang, "instead: warm-worker dispatch overhead for LANG (inputs ignored)");
   app.add_option("--dispatch-n", dispatch_n, "samples for --dispatch");
+  bool cpp_main = false;
+  app.add_flag("--cpp-main", cpp_main,
+               "instead: complete C++ programs — wait after the last token vs a serial clang++ -O0 build + run "
+               "(at the first of --rates)");
   CLI11_PARSE(app, argc, argv);
   if (!dispatch_lang.empty()) {
     sx_lang l;
@@ -247,6 +252,7 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "streamexec-bench: {}\n", err);
     return 2;
   }
+  if (cpp_main) return cpp_main_bench(files, rates.empty() ? 50 : rates.front(), *tok, timeout, json_out);
   json all = json::array();
   for (double rate : rates) {
     std::vector<double> e2e_ratio, nonov_ratio, to_limit, detect, nonov_over_last, nonov_over_min, nonov_abs, serial_e2e, batched_gain;
