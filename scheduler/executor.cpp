@@ -634,14 +634,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     } else if (op == "program_done" && f.value("early", false)) {
       // The program's own process (C++) ended while this unit was pending
       // or running: exit(), a crash, or killed on interrupt.
-      Result how;
-      how.status = parse_status(f.value("status", "error"));
-      if (f.contains("exit_code")) {
-        how.has_exit_code = true;
-        how.exit_code = f["exit_code"].get<int>();
-      }
-      how.signal = f.value("signal", 0);
-      bool killed = f.value("interrupted", false) || interrupted;
+      Result how = program_outcome(f, interrupted, "while running this unit");
       Unit cut = std::move(u);
       batch.pop_front();
       if (started) {
@@ -649,30 +642,9 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         cur.has_exit_code = how.has_exit_code;
         cur.exit_code = how.exit_code;
         cur.signal = how.signal;
-        if (killed && how.signal) {
-          cur.status = Status::Timeout;
-          cur.has_error = true;
-          cur.error.type = "Timeout";
-          cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit; its program's process "
-                                          "was killed (the state from before the program is kept)",
-                                          cfg.unit_timeout_ms / 1000);
-          how.status = Status::Timeout;
-        } else if (how.signal) {
-          cur.status = Status::Crashed;
-          cur.has_error = true;
-          cur.error.type = "ProgramCrashed";
-          cur.error.message = fmt::format("the program was {} while running this unit (the state from before "
-                                          "the program is kept)",
-                                          exit_words(how));
-        } else if (how.exit_code != 0) {
-          cur.status = Status::Error;
-          cur.has_error = true;
-          cur.error.type = "Exit";
-          cur.error.message = fmt::format("the program exited with code {}", how.exit_code);
-        } else {
-          cur.status = Status::Ok;
-          cur.note = "the program exited with code 0";
-        }
+        cur.has_error = how.has_error;
+        cur.error = how.error;
+        if (!how.has_error) cur.note = "the program exited with code 0";
         finish_unit(cut, cur);
         program_ended(p, &cut, how, batch);
       } else {
@@ -686,6 +658,49 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       return;
     }
   }
+}
+
+// How a program ended, from the worker's program_done frame: its exit code
+// or signal; a signal after our interrupt is the time limit; a signal is a
+// crash; a nonzero exit code an error.
+Result Executor::program_outcome(const nlohmann::json &f, bool interrupted, const char *during) const {
+  const auto &cfg = s_.config();
+  Result how;
+  how.status = parse_status(f.value("status", "ok"));
+  if (f.contains("exit_code")) {
+    how.has_exit_code = true;
+    how.exit_code = f["exit_code"].get<int>();
+  }
+  how.signal = f.value("signal", 0);
+  if (f.contains("error")) {
+    how.has_error = true;
+    how.error = error_of(f["error"]);
+  }
+  how.note = f.value("note", "");
+  if (f.contains("unit")) how.unit_id = f["unit"].get<std::int64_t>();
+  auto fail = [&](Status st, const char *type, std::string message) {
+    how.status = st;
+    how.has_error = true;
+    how.error = ErrorInfo{};
+    how.error.type = type;
+    how.error.message = std::move(message);
+  };
+  if ((f.value("interrupted", false) || interrupted) && how.signal) {
+    fail(Status::Timeout, "Timeout",
+         fmt::format("exceeded the {:.3g} s wall-clock limit {}; the program's process was killed (the state "
+                     "from before the program is kept)",
+                     cfg.unit_timeout_ms / 1000, during));
+  } else if (how.signal && how.status != Status::Timeout) {
+    if (!how.has_error)
+      fail(Status::Crashed, "ProgramCrashed",
+           fmt::format("the program was {} {} (the state from before the program is kept)", exit_words(how),
+                       during));
+    how.status = Status::Crashed;
+  } else if (how.has_exit_code && how.exit_code != 0 && how.status != Status::Timeout) {
+    if (!how.has_error) fail(Status::Error, "Exit", fmt::format("the program exited with code {}", how.exit_code));
+    how.status = Status::Error;
+  }
+  return how;
 }
 
 Result Executor::failure_outcome(const Program &p) const {
@@ -850,40 +865,9 @@ void Executor::run_end(int fence, double t_ready_ms) {
     if (op == "output") {
       output_frame(f, nullptr, -1);
     } else if (op == "program_done") {
-      how.status = parse_status(f.value("status", "ok"));
-      if (f.contains("exit_code")) {
-        how.has_exit_code = true;
-        how.exit_code = f["exit_code"].get<int>();
-      }
-      how.signal = f.value("signal", 0);
-      if (f.contains("error")) {
-        how.has_error = true;
-        how.error = error_of(f["error"]);
-      }
-      how.note = f.value("note", "");
-      if (f.contains("unit")) how.unit_id = f["unit"].get<std::int64_t>();
-      if ((f.value("interrupted", false) || interrupted) && how.signal) {
-        how.status = Status::Timeout;
-        how.has_error = true;
-        how.error.type = "Timeout";
-        how.error.message = fmt::format("the program's end (main, event loop) exceeded the {:.3g} s wall-clock "
-                                        "limit; its process was killed",
-                                        cfg.unit_timeout_ms / 1000);
-      } else if (how.signal && how.status != Status::Timeout) {
-        how.status = Status::Crashed;
-        if (!how.has_error) {
-          how.has_error = true;
-          how.error.type = "ProgramCrashed";
-          how.error.message = fmt::format("the program was {}", exit_words(how));
-        }
-      } else if (how.has_exit_code && how.exit_code != 0 && how.status == Status::Ok) {
-        how.status = Status::Error;
-      }
-      if (how.status == Status::Error && !how.has_error && how.has_exit_code) {
-        how.has_error = true;
-        how.error.type = "Exit";
-        how.error.message = fmt::format("the program exited with code {}", how.exit_code);
-      }
+      std::int64_t about = how.unit_id;
+      how = program_outcome(f, interrupted, "at the program's end");
+      if (how.unit_id < 0) how.unit_id = about;
       how.exec_ms = s_.now_ms() - t0;
       break;
     }

@@ -86,6 +86,7 @@ class Executor {
   // atexit; 0 when it is counted in a unit, as C++ main is).
   void emit_program_done(int fence, Program &p, Result r, double end_exec_ms = 0);
   Result failure_outcome(const Program &p) const;
+  Result program_outcome(const nlohmann::json &frame, bool interrupted, const char *during) const;
   std::string not_reached_note(const Program &p) const;
   // Reads the next frame, with the unit's deadline and the interrupt rules.
   enum class Wait { Frame, TimedOut, Died };

@@ -311,7 +311,7 @@ class JsBackend final : public sx::WorkerBackend {
       if (terminated || stop_ || !is_true(call(pending_, 0, nullptr, &terminated))) break;
       if (!uv_loop_alive(loop_)) break;  // nothing can settle it any more
       v8::SealHandleScope seal(iso_);
-      uv_run(loop_, UV_RUN_ONCE);
+      run_loop(UV_RUN_ONCE);
       platform_->DrainTasks(iso_);
     }
     int kind = disarm(terminated);
@@ -340,10 +340,7 @@ class JsBackend final : public sx::WorkerBackend {
     if (status != "ok") {
       o.status = status == "syntax_error" ? sx::Status::SyntaxError : sx::Status::Error;
       o.has_error = true;
-      o.error.type = f.str("type");
-      o.error.message = f.str("message");
-      o.error.line = f.num("line");
-      o.error.traceback = f.str("traceback");
+      o.error = f.error();
     }
     return o;
   }
@@ -396,10 +393,7 @@ class JsBackend final : public sx::WorkerBackend {
     o.note = f.str("note");
     if (f.has("type")) {
       o.has_error = true;
-      o.error.type = f.str("type");
-      o.error.message = f.str("message");
-      o.error.line = f.num("line");
-      o.error.traceback = f.str("traceback");
+      o.error = f.error();
     }
     return o;
   }
@@ -419,7 +413,7 @@ class JsBackend final : public sx::WorkerBackend {
       arm();
       for (;;) {
         v8::SealHandleScope seal(iso_);
-        uv_run(loop_, UV_RUN_DEFAULT);  // returns when the poll fires (uv_stop) or on stop_
+        run_loop(UV_RUN_DEFAULT);  // returns when the poll fires (uv_stop) or on stop_
         platform_->DrainTasks(iso_);
         pollfd p{fd, POLLIN, 0};
         if (stop_ || ::poll(&p, 1, 0) > 0) break;
@@ -469,6 +463,15 @@ class JsBackend final : public sx::WorkerBackend {
     bool has(const char *k) const { return !get(k)->IsNullOrUndefined(); }
     std::string str(const char *k) const { return utf8(iso, get(k)); }
     int num(const char *k) const { return get(k)->Int32Value(ctx).FromMaybe(0); }
+    // {type, message, line, traceback}, as the bootstrap's results carry it.
+    sx::ErrorInfo error() const {
+      sx::ErrorInfo e;
+      e.type = str("type");
+      e.message = str("message");
+      e.line = num("line");
+      e.traceback = str("traceback");
+      return e;
+    }
   };
 
   // Before JavaScript of a unit or a program's end runs: the watchdog may
@@ -508,7 +511,7 @@ class JsBackend final : public sx::WorkerBackend {
     v8::SealHandleScope seal(iso_);
     for (;;) {
       if (stop_) break;
-      uv_run(loop_, UV_RUN_DEFAULT);
+      run_loop(UV_RUN_DEFAULT);
       if (stop_) break;
       platform_->DrainTasks(iso_);
       if (!uv_loop_alive(loop_)) break;
@@ -544,17 +547,37 @@ class JsBackend final : public sx::WorkerBackend {
         if (errno == EINTR) continue;
         return;
       }
-      std::lock_guard<std::mutex> lk(mu_);
+      std::unique_lock<std::mutex> lk(mu_);
       // SIGINT between units, or delivered before this unit started: stale.
       if (!running_ || g_sigint_seq.load() == start_seq_) continue;
       interrupted_ = true;
       stop_ = true;
       set_stopping(1);
-      // JavaScript running: on_interrupt() notes where and terminates it.
-      // Event loop waiting: the async handle stops it.
-      iso_->RequestInterrupt(&JsBackend::on_interrupt, this);
       uv_async_send(&wake_async_);
+      // In the event loop (a program's end, a top-level await): the loop
+      // stops after the callback it may be running (no other one starts).
+      // A program that only waits (an interval, a server) is then stopped,
+      // not cut off in JavaScript: it goes on in the background. Only a
+      // callback that does not return within kCallbackGraceMs is stuck in
+      // JavaScript and terminated, as is JavaScript run outside the loop.
+      if (in_loop_.load()) {
+        lk.unlock();
+        for (int i = 0; i < kCallbackGraceMs && in_loop_.load(); ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        lk.lock();
+        if (!running_ || !in_loop_.load()) continue;
+      }
+      // JavaScript running: on_interrupt() notes where and terminates it.
+      iso_->RequestInterrupt(&JsBackend::on_interrupt, this);
     }
+  }
+
+  // Runs the loop (mode as uv_run's) with in_loop_ set, for the watchdog.
+  int run_loop(uv_run_mode mode) {
+    in_loop_.store(true);
+    int r = uv_run(loop_, mode);
+    in_loop_.store(false);
+    return r;
   }
 
   // Runs on the main thread at the next interrupt check of running JavaScript.
@@ -592,6 +615,8 @@ class JsBackend final : public sx::WorkerBackend {
   v8::Global<v8::Function> init_fn_, begin_program_, run_, pending_, drain_ticks_, finish_, end_program_,
       before_exit_, program_result_, has_background_;
   bool in_program_ = false;  // between a program's first unit and its end
+  std::atomic<bool> in_loop_{false};  // the main thread is in uv_run (see watchdog())
+  static constexpr int kCallbackGraceMs = 100;
   // The bootstrap's `stopping` flag (a SharedArrayBuffer's memory).
   std::shared_ptr<v8::BackingStore> stopping_store_;
   std::atomic<std::int32_t> *stopping_ = nullptr;

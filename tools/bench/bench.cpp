@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "streamexec.h"
+#include "tools/bench/collect.h"
 #include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
 #include "tools/bpe/bpe.h"
@@ -39,17 +40,8 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-struct Collected {
-  std::mutex mu;
-  std::vector<json> events;
-};
-
-void collect(void *user, const sx_event *ev) {
-  auto *c = static_cast<Collected *>(user);
-  std::lock_guard<std::mutex> lk(c->mu);
-  if (ev->kind == SX_EVENT_OUTPUT) return;  // not needed, keeps memory small
-  c->events.push_back(json::parse(std::string(ev->json, ev->json_len)));
-}
+using sx::bench::collect;
+using sx::bench::Collected;
 
 struct RunResult {
   double e2e = 0, t_gen = 0, t_exec = 0, non_overlapped = 0, limit = 0;

@@ -32,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "streamexec.h"
+#include "tools/bench/collect.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -39,17 +40,6 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-struct Events {
-  std::mutex mu;
-  std::vector<json> v;
-};
-
-void collect(void *user, const sx_event *ev) {
-  if (ev->kind == SX_EVENT_OUTPUT) return;
-  auto *c = static_cast<Events *>(user);
-  std::lock_guard<std::mutex> lk(c->mu);
-  c->v.push_back(json::parse(std::string(ev->json, ev->json_len)));
-}
 
 double ms_since(clk::time_point t0) { return std::chrono::duration<double, std::milli>(clk::now() - t0).count(); }
 
@@ -112,11 +102,11 @@ int cpp_main_bench(const std::vector<fs::path> &answers, double rate, const sx::
 
     // Streamed, at the rate, from a fresh session (its workers pre-started
     // as a real agent's are, while the request goes to the model).
-    Events ev;
+    sx::bench::Collected ev;
     sx_options o;
     sx_options_init(&o);
     o.prestart = 1u << SX_LANG_CPP;
-    o.on_event = collect;
+    o.on_event = sx::bench::collect;
     o.user = &ev;
     o.queue_events = 0;
     o.on_error = SX_POLICY_CONTINUE;
@@ -146,7 +136,7 @@ int cpp_main_bench(const std::vector<fs::path> &answers, double rate, const sx::
     std::map<int, json> program_done;         // fence -> event
     std::map<int, json> main_done;            // fence -> the main unit's unit_done
     std::map<long, int> fence_of;             // unit -> fence
-    for (const auto &e : ev.v) {
+    for (const auto &e : ev.events) {
       if (e["event"] == "unit_closed" && e["unit"]["lang"] == "cpp") fence_of[e["unit"]["id"]] = e["unit"]["fence"];
       if (e["event"] == "unit_done" && e.contains("end_ms")) main_done[fence_of[e["unit_id"]]] = e;
       if (e["event"] == "program_done" && e["lang"] == "cpp") program_done[e["fence"]] = e;

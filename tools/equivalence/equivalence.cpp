@@ -292,6 +292,17 @@ Outcome run_streamed(const Config &cfg, const Program &p, const std::string &tex
   return st.o;
 }
 
+// A forked child's result, to its parent.
+void write_json(int fd, const json &j) {
+  std::string out = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::size_t at = 0;
+  while (at < out.size()) {
+    ssize_t n = write(fd, out.data() + at, out.size() - at);
+    if (n <= 0) break;
+    at += static_cast<std::size_t>(n);
+  }
+}
+
 json outcome_json(const Outcome &o) {
   return {{"status", o.status}, {"code", o.code}, {"stdout", o.stdout_text}, {"detail", o.detail}, {"ms", o.ms}};
 }
@@ -335,13 +346,7 @@ json check(const Config &cfg, const Program &p, bool sample, const sx::BpeTokeni
       if (chdir(dir.c_str()) != 0) _exit(1);
       std::string text = mode == "markdown" ? as_markdown(p, code) : code;
       Outcome o = run_streamed(cfg, p, text, mode == "markdown", rate, bpe);
-      std::string out = outcome_json(o).dump(-1, ' ', false, json::error_handler_t::replace);
-      std::size_t at = 0;
-      while (at < out.size()) {
-        ssize_t n = write(pipefd[1], out.data() + at, out.size() - at);
-        if (n <= 0) break;
-        at += static_cast<std::size_t>(n);
-      }
+      write_json(pipefd[1], outcome_json(o));
       _exit(0);
     }
     close(pipefd[1]);
@@ -537,13 +542,7 @@ int main(int argc, char **argv) {
       pid_t pid = fork();
       if (pid == 0) {
         close(fd[0]);
-        std::string out = check(cfg, progs[idx], sample, *bpe).dump(-1, ' ', false, json::error_handler_t::replace);
-        std::size_t at = 0;
-        while (at < out.size()) {
-          ssize_t n = write(fd[1], out.data() + at, out.size() - at);
-          if (n <= 0) break;
-          at += static_cast<std::size_t>(n);
-        }
+        write_json(fd[1], check(cfg, progs[idx], sample, *bpe));
         _exit(0);
       }
       close(fd[1]);
