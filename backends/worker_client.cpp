@@ -1,17 +1,20 @@
 #include "backends/worker_client.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <dirent.h>
 #include <fstream>
 #include <mutex>
-#include <sys/stat.h>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -19,6 +22,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "backends/common/sandbox/sandbox.h"
 
 extern char **environ;
 
@@ -169,10 +174,128 @@ int open_namespace_init(pid_t relay) {
   }
   return fd;
 }
+// --- the sandbox's request ---------------------------------------------------
+bool valid_env_name(const std::string &n) {
+  if (n.empty() || isdigit(static_cast<unsigned char>(n[0]))) return false;
+  for (char c : n)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+// The host user's home directory: hidden from the units (keys, tokens,
+// shell history live there).
+std::vector<std::string> host_homes() {
+  std::vector<std::string> homes;
+  auto add = [&](const char *h) {
+    if (!h || !*h || std::string(h) == "/") return;
+    char *real = realpath(h, nullptr);
+    if (!real) return;
+    if (std::find(homes.begin(), homes.end(), real) == homes.end()) homes.emplace_back(real);
+    free(real);
+  };
+  add(getenv("HOME"));
+  if (passwd *pw = getpwuid(getuid())) add(pw->pw_dir);
+  return homes;
+}
+
+sandbox::Config sandbox_config(const WorkerSandbox &sb) {
+  sandbox::Config c;
+  c.host_network = sb.host_network;
+  c.allow_write = sb.allow_write;
+  c.scratch_bytes = sb.scratch_bytes;
+  c.off = sb.off;
+  for (auto &h : host_homes()) {
+    bool allowed = false;  // an allowed directory is not hidden by its parent's hiding
+    for (const auto &w : sb.allow_write)
+      if (w == h) allowed = true;
+    if (!allowed) c.hide.push_back(h);
+  }
+  return c;
+}
+
 }  // namespace
 
+bool normalize_sandbox(WorkerSandbox *sb, std::string *err) {
+  for (auto &d : sb->allow_write) {
+    char *real = realpath(d.c_str(), nullptr);
+    struct stat st;
+    if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      *err = fmt::format("--allow-write {}: {}", d, real ? "not a directory" : strerror(errno));
+      free(real);
+      return false;
+    }
+    d = real;
+    free(real);
+    if (d == "/") {
+      *err = "--allow-write /: the whole file system cannot be made writable (use a directory)";
+      return false;
+    }
+  }
+  for (const auto &e : sb->env) {
+    std::string name = e.substr(0, e.find('='));
+    if (!valid_env_name(name)) {
+      *err = fmt::format("--env {}: '{}' is not a variable name", e, name);
+      return false;
+    }
+  }
+  for (const auto &o : sb->off) {
+    bool known = false;
+    for (const char *p : sandbox::kProtections) known |= o == p;
+    if (!known) {
+      *err = fmt::format("unknown protection '{}'", o);
+      return false;
+    }
+  }
+  if (sb->scratch_bytes < (1u << 20)) {
+    *err = "the scratch directory needs at least 1 MiB";
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> worker_environment(const WorkerSandbox &sb, char **host_env) {
+  auto host_value = [&](const std::string &name) -> const char * {
+    for (char **e = host_env; e && *e; ++e)
+      if (strncmp(*e, name.c_str(), name.size()) == 0 && (*e)[name.size()] == '=') return *e + name.size() + 1;
+    return nullptr;
+  };
+  std::vector<std::string> env;
+  std::set<std::string> named;
+  auto set = [&](const std::string &name, const std::string &value) {
+    if (!named.insert(name).second) {
+      for (auto &e : env)
+        if (e.compare(0, name.size() + 1, name + "=") == 0) e = name + "=" + value;
+      return;
+    }
+    env.push_back(name + "=" + value);
+  };
+  const char *path = host_value("PATH");
+  set("PATH", path ? path : "/usr/local/bin:/usr/bin:/bin");
+  set("HOME", sandbox::kScratchDir);
+  set("TMPDIR", sandbox::kScratchDir);
+  // Locale and time zone, and the backends' own settings (SX_CPP_FLAGS,
+  // SX_JS_WORKER_DEBUG, …: streamexec's configuration, not the host's).
+  for (char **e = host_env; e && *e; ++e) {
+    std::string kv = *e;
+    std::string name = kv.substr(0, kv.find('='));
+    if (kv.find('=') == std::string::npos) continue;
+    if (name == "LANG" || name == "LANGUAGE" || name == "TZ" || name.rfind("LC_", 0) == 0 ||
+        name.rfind("SX_CPP_", 0) == 0 || name.rfind("SX_JS_", 0) == 0 || name.rfind("SX_PY_", 0) == 0)
+      set(name, kv.substr(name.size() + 1));
+  }
+  for (const auto &e : sb.env) {
+    auto eq = e.find('=');
+    if (eq != std::string::npos) {
+      set(e.substr(0, eq), e.substr(eq + 1));
+    } else if (const char *v = host_value(e)) {
+      set(e, v);
+    }
+  }
+  return env;
+}
+
 std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, const WorkerLimits &lim,
-                                                    std::string *err) {
+                                                    const WorkerSandbox &sandbox, std::string *err) {
   if (access(exe.c_str(), X_OK) != 0) {
     *err = fmt::format("worker executable {} not found or not executable", exe);
     return nullptr;
@@ -202,12 +325,11 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  // The worker's limits travel in its environment (built here, not with
-  // setenv: the host is multi-threaded).
-  std::vector<std::string> env_store;
-  for (char **e = environ; e && *e; ++e) {
-    if (strncmp(*e, "SX_WORKER_", 10) != 0) env_store.emplace_back(*e);
-  }
+  // Nothing of the host's environment but the allow-list; the worker's
+  // limits and sandbox travel in it too (built here, not with setenv: the
+  // host is multi-threaded).
+  std::vector<std::string> env_store = worker_environment(sandbox, environ);
+  env_store.push_back(fmt::format("{}={}", sandbox::kConfigVar, sandbox_config(sandbox).to_json().dump()));
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_AS={}", lim.address_space_bytes));
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_NOFILE={}", lim.max_open_files));
   // Process limit: a cgroup caps the worker and all its descendants whoever
@@ -273,15 +395,23 @@ WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   for (;;) {
+    if (!violation_.empty() || from_ < 0) return Read::Closed;
+    std::string why;
     try {
       if (reader_.next(out)) {
         if (init_fd_ == -2) init_fd_ = open_namespace_init(pid_);
-        return Read::Frame;
+        if (proto::check_reply(*out, &why)) return Read::Frame;
       }
     } catch (const nlohmann::json::exception &) {
-      return Read::Closed;  // garbage on the protocol pipe: treat as a dead worker
+      why = "a frame that is not JSON";
     }
-    if (reader_.oversized() || from_ < 0) return Read::Closed;
+    if (why.empty() && reader_.oversized())
+      why = fmt::format("a frame larger than {} bytes", reader_.max_frame());
+    if (!why.empty()) {
+      violation_ = why;
+      kill_and_reap();  // it cannot be trusted with another unit
+      return Read::Closed;
+    }
     int wait = -1;
     if (timeout_ms >= 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
@@ -301,6 +431,16 @@ WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
     if (n <= 0) return Read::Closed;
     reader_.append(buf, static_cast<std::size_t>(n));
   }
+}
+
+void WorkerProcess::kill_from_other_thread(pid_t pid) {
+  int init_fd = open_namespace_init(pid);
+  if (init_fd < 0) {
+    ::kill(pid, SIGKILL);
+    return;
+  }
+  syscall(SYS_pidfd_send_signal, init_fd, SIGKILL, nullptr, 0);
+  close(init_fd);
 }
 
 void WorkerProcess::signal(int sig) {
@@ -336,8 +476,19 @@ void WorkerProcess::kill_and_reap() {
   if (init_fd_ == -2 && !reaped_) init_fd_ = open_namespace_init(pid_);
   int init_fd = init_fd_;
   init_fd_ = -1;
-  if (init_fd >= 0) syscall(SYS_pidfd_send_signal, init_fd, SIGKILL, nullptr, 0);
-  if (!group_killed_) {
+  if (init_fd >= 0) {
+    // The namespace's init first: once its pidfd is readable it has exited,
+    // and the kernel has killed and reaped everything in the namespace. The
+    // relay, its parent, reaps it and follows (killing the relay at the same
+    // time would leave init a zombie of the host's PID 1).
+    syscall(SYS_pidfd_send_signal, init_fd, SIGKILL, nullptr, 0);
+    pollfd p{init_fd, POLLIN, 0};
+    while (poll(&p, 1, 5000) < 0 && errno == EINTR) {
+    }
+    close(init_fd);
+    reap(1000);
+  }
+  if (!group_killed_ && !reaped_) {  // once reaped, its pid (the group's id) may be reused
     ::kill(-pid_, SIGKILL);
     group_killed_ = true;
   }
@@ -346,14 +497,6 @@ void WorkerProcess::kill_and_reap() {
     while (waitpid(pid_, &wstatus_, 0) < 0 && errno == EINTR) {
     }
     reaped_ = true;
-  }
-  if (init_fd >= 0) {
-    // The namespace's init has exited once its pidfd is readable, and by
-    // then the kernel has killed and reaped everything in the namespace.
-    pollfd p{init_fd, POLLIN, 0};
-    while (poll(&p, 1, 5000) < 0 && errno == EINTR) {
-    }
-    close(init_fd);
   }
   if (!cgroup_.empty()) {
     destroy_cgroup(cgroup_);

@@ -2,9 +2,12 @@
 #ifndef STREAMEXEC_BACKENDS_WORKER_CLIENT_H
 #define STREAMEXEC_BACKENDS_WORKER_CLIENT_H
 
+#include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,20 +23,52 @@ struct WorkerLimits {
   std::uint64_t max_processes = 0;
 };
 
+// The worker's sandbox as the host asks for it (backends/common/sandbox/
+// sandbox.h applies it; README "Security").
+struct WorkerSandbox {
+  // The environment beyond the fixed allow-list (PATH, LANG, LANGUAGE,
+  // LC_*, TZ; HOME and TMPDIR are the scratch directory): "NAME=VALUE" sets
+  // NAME, "NAME" passes the host's NAME if it has one.
+  std::vector<std::string> env;
+  bool host_network = false;            // false: own network namespace, loopback only
+  std::vector<std::string> allow_write; // host directories the units may write (absolute)
+  std::uint64_t scratch_bytes = 512ull << 20;  // the scratch tmpfs (cwd, HOME, /tmp)
+  // Protections switched off, by name (sandbox.h kProtections): for the
+  // red-team tests that show what each one stops. Never a default.
+  std::set<std::string> off;
+};
+
+// Checks a sandbox request before any worker starts: allow_write
+// directories must exist (they are made absolute and canonical here), env
+// names must be names. false and *err (what and which) otherwise.
+bool normalize_sandbox(WorkerSandbox *sb, std::string *err);
+
+// The environment a worker starts with (allow-list + sb.env + the worker's
+// own SX_WORKER_* settings are added by spawn).
+std::vector<std::string> worker_environment(const WorkerSandbox &sb, char **host_env);
+
 class WorkerProcess {
  public:
   // Starts `exe` with the protocol pipes on fds 3/4. Does not wait for "ready".
   static std::unique_ptr<WorkerProcess> spawn(const std::string &exe, const WorkerLimits &lim,
-                                              std::string *err);
+                                              const WorkerSandbox &sandbox, std::string *err);
   ~WorkerProcess();  // kills and reaps the process if still running
 
   bool send(const nlohmann::json &msg);
 
   enum class Read { Frame, Timeout, Closed };
-  // Waits up to timeout_ms (< 0: forever) for the next frame.
+  // Waits up to timeout_ms (< 0: forever) for the next frame. A frame that
+  // breaks the protocol (not JSON, too large, not of the schema:
+  // proto::check_reply) kills the worker: Closed, and violation() says why.
   Read recv(nlohmann::json *out, int timeout_ms);
+  // Why the worker was killed for breaking the protocol ("" if it was not).
+  const std::string &violation() const { return violation_; }
 
   void signal(int sig);
+  // Kills the worker spawned as `pid` (not yet reaped) from any thread: its
+  // namespace's init if it has one (the relay then reaps it and exits, and
+  // the thread that owns the WorkerProcess sees the pipe close), else `pid`.
+  static void kill_from_other_thread(pid_t pid);
   // SIGKILL (if running) and reap. Idempotent.
   void kill_and_reap();
   // Reaps without killing if the process has exited (waits up to wait_ms).
@@ -57,7 +92,8 @@ class WorkerProcess {
   int to_ = -1, from_ = -1;
   bool reaped_ = false;
   int wstatus_ = 0;
-  proto::FrameReader reader_;
+  proto::FrameReader reader_{proto::kMaxReplyFrame};
+  std::string violation_;
   bool group_killed_ = false;
   std::string cgroup_;  // pids cgroup directory of this worker ("" = none)
   // pidfd of the init of the worker's PID namespace: -2 = not looked up yet,

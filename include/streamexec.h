@@ -70,6 +70,11 @@ typedef enum sx_mode {
 
 typedef enum sx_lang { SX_LANG_PYTHON = 0, SX_LANG_JAVASCRIPT = 1, SX_LANG_CPP = 2 } sx_lang;
 
+typedef enum sx_network {
+  SX_NETWORK_NONE = 0, /* the workers' own network namespace: loopback only (default) */
+  SX_NETWORK_HOST = 1  /* the host's network (agents that install packages, fetch data) */
+} sx_network;
+
 typedef enum sx_error_policy {
   SX_POLICY_STOP = 0,    /* after a failed unit, later units of that language are skipped */
   SX_POLICY_CONTINUE = 1 /* later units still run */
@@ -199,6 +204,17 @@ typedef struct sx_options {
                                   RLIMIT_NPROC (which root ignores). 0 = none.
                                   Default 512 */
   uint64_t worker_max_open_files; /* RLIMIT_NOFILE of each worker, 0 = inherit; default 0 */
+  /* The sandbox (README "Security"). Workers never inherit the host's
+     environment: they get PATH, LANG, LANGUAGE, LC_*, TZ, HOME and TMPDIR (the
+     scratch directory /tmp, their cwd) and what `env` names. */
+  const char *const *env;      /* NULL-terminated list; "NAME=VALUE" sets NAME, "NAME"
+                                  passes the host's NAME (if set). Copied. Default NULL */
+  sx_network network;          /* default SX_NETWORK_NONE */
+  const char *const *allow_write; /* NULL-terminated list of existing host directories
+                                  the units may write; everything else is read-only but
+                                  the scratch directory. Copied. Default NULL */
+  uint64_t scratch_bytes;      /* size cap of the scratch tmpfs (/tmp), >= 1 MiB; removed
+                                  with the worker. Default 512 MiB */
 } sx_options;
 
 /* Fills *opt with the defaults above. */
@@ -213,12 +229,17 @@ typedef struct sx_session sx_session;
  * need (in the background: this call does not wait for it). On success
  * *out is a session to free with sx_session_free. On failure *out is NULL and
  * the result is SX_EINVAL (out or opt NULL, opt not filled by sx_options_init
- * (struct_size), an unknown mode/lang/on_error value, unit_timeout_s not > 0)
- * or SX_ENOMEM. A worker that cannot be started (e.g. a wrong worker_dir) is
+ * (struct_size), an unknown mode/lang/on_error/network value, unit_timeout_s
+ * not > 0, an allow_write entry that is not a directory, an env entry whose
+ * name is not a variable name) or SX_ENOMEM; sx_last_error() says which. A worker that cannot be started (e.g. a wrong worker_dir) is
  * not an error here: each unit of its language ends with status
  * SX_STATUS_CRASHED and an error of type "WorkerError" saying why.
  */
 int sx_session_new(const sx_options *opt, sx_session **out);
+
+/* Why the last failed sx_session_new of the calling thread failed ("" if it
+ * did not). Thread-local; valid until the thread's next sx_session_new. */
+const char *sx_last_error(void);
 
 /*
  * Feeds the next n bytes of the answer (any chunking: 1 byte, a token, a

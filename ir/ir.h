@@ -84,6 +84,16 @@ struct Result {
   double end_ms = 0;        // of which at the program's end (C++: the unit defines main, which runs then)
 };
 
+// The sandbox one worker ran in (backends/common/sandbox/sandbox.h), as its
+// ready frame reported it.
+struct SandboxReport {
+  Lang lang = Lang::Unknown;
+  std::vector<std::string> active;   // protections in place ("user_ns", "seccomp", …)
+  std::vector<std::string> missing;  // protections asked for but not in place
+  std::vector<std::string> notes;    // why (the kernel's refusals)
+  std::string host_uid;              // the uid the units have on the host
+};
+
 struct Report {
   double t_gen_ms = 0;            // first byte fed .. end of stream
   double t_exec_ms = 0;           // sum of per-unit execution times
@@ -93,6 +103,7 @@ struct Report {
   double limit_ms = 0;            // DESIGN §1 physical limit
   std::uint64_t units = 0, errors = 0, skipped = 0;
   std::uint64_t programs = 0, programs_failed = 0;  // program_done events, and those not ok
+  std::vector<SandboxReport> sandbox;  // one per language whose worker started
 };
 
 enum class EventKind {

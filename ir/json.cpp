@@ -113,6 +113,11 @@ std::string event_to_json(const Event &e) {
                      {"skipped", r.skipped},
                      {"programs", r.programs},
                      {"programs_failed", r.programs_failed}};
+      json sb = json::object();
+      for (const auto &w : r.sandbox)
+        sb[lang_name(w.lang)] = {{"active", w.active}, {"missing", w.missing}, {"notes", w.notes},
+                                 {"host_uid", w.host_uid}};
+      j["sandbox"] = sb;
       break;
     }
   }

@@ -150,18 +150,42 @@ void sx_options_init(sx_options *opt) {
   opt->session_timeout_s = 0;
   opt->worker_max_processes = 512;
   opt->worker_max_open_files = 0;
+  opt->env = nullptr;
+  opt->network = SX_NETWORK_NONE;
+  opt->allow_write = nullptr;
+  opt->scratch_bytes = 512ull << 20;
 }
 
+namespace {
+thread_local std::string t_last_error;
+int refuse(const std::string &why) {
+  t_last_error = why;
+  return SX_EINVAL;
+}
+}  // namespace
+
+const char *sx_last_error(void) { return t_last_error.c_str(); }
+
 int sx_session_new(const sx_options *opt, sx_session **out) {
-  if (!out) return SX_EINVAL;
+  t_last_error.clear();
+  if (!out) return refuse("out is NULL");
   *out = nullptr;
-  if (!opt || opt->struct_size != sizeof(sx_options)) return SX_EINVAL;
+  if (!opt) return refuse("opt is NULL");
+  if (opt->struct_size != sizeof(sx_options)) return refuse("opt was not filled by sx_options_init (struct_size)");
   int mode = enum_value(opt->mode), lang = enum_value(opt->lang), on_error = enum_value(opt->on_error);
-  if (mode != SX_MODE_MARKDOWN && mode != SX_MODE_RAW) return SX_EINVAL;
-  if (lang < SX_LANG_PYTHON || lang > SX_LANG_CPP) return SX_EINVAL;
-  if (on_error != SX_POLICY_STOP && on_error != SX_POLICY_CONTINUE) return SX_EINVAL;
-  if (!(opt->unit_timeout_s > 0)) return SX_EINVAL;
-  if (!(opt->session_timeout_s >= 0)) return SX_EINVAL;
+  int network = enum_value(opt->network);
+  if (mode != SX_MODE_MARKDOWN && mode != SX_MODE_RAW) return refuse("unknown mode");
+  if (lang < SX_LANG_PYTHON || lang > SX_LANG_CPP) return refuse("unknown lang");
+  if (on_error != SX_POLICY_STOP && on_error != SX_POLICY_CONTINUE) return refuse("unknown on_error policy");
+  if (network != SX_NETWORK_NONE && network != SX_NETWORK_HOST) return refuse("unknown network");
+  if (!(opt->unit_timeout_s > 0)) return refuse("unit_timeout_s must be > 0");
+  if (!(opt->session_timeout_s >= 0)) return refuse("session_timeout_s must be >= 0");
+  sx::WorkerSandbox sandbox;
+  for (const char *const *e = opt->env; e && *e; ++e) sandbox.env.emplace_back(*e);
+  for (const char *const *d = opt->allow_write; d && *d; ++d) sandbox.allow_write.emplace_back(*d);
+  sandbox.host_network = network == SX_NETWORK_HOST;
+  sandbox.scratch_bytes = opt->scratch_bytes;
+  if (std::string why; !sx::normalize_sandbox(&sandbox, &why)) return refuse(why);
   try {
     auto *s = new sx_session;
     s->cb = opt->on_event;
@@ -182,6 +206,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     cfg.limits.max_processes = opt->worker_max_processes;
     cfg.limits.max_open_files = opt->worker_max_open_files;
     cfg.session_timeout_ms = opt->session_timeout_s * 1000;
+    cfg.sandbox = std::move(sandbox);
     if (opt->worker_dir) {
       cfg.worker_dir = opt->worker_dir;
     } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {

@@ -7,11 +7,26 @@
 
 #include <fmt/format.h>
 
+#include "backends/common/sandbox/sandbox.h"
 #include "scheduler/session.h"
 
 namespace sx {
 
 namespace {
+
+// What a worker's ready frame says of its sandbox (sandbox::Report as JSON),
+// against what was asked.
+SandboxReport sandbox_report(Lang lang, const nlohmann::json &j, const WorkerSandbox &asked) {
+  sandbox::Report got = sandbox::Report::from_json(j);
+  SandboxReport r;
+  r.lang = lang;
+  r.active = got.active();
+  r.missing = got.missing(asked.host_network);
+  r.notes = got.notes;
+  r.host_uid = got.host_uid;
+  return r;
+}
+
 // How a running unit is interrupted on timeout before the worker is killed:
 // CPython turns SIGINT into KeyboardInterrupt; the JS worker turns it into
 // TerminateExecution; the C++ worker kills the program's own process (a
@@ -68,7 +83,7 @@ Executor::~Executor() {
   {
     // Unblocks a dispatch or start-up in progress; the thread reaps it.
     std::lock_guard<std::mutex> lk(pid_mu_);
-    if (live_pid_ > 0) ::kill(live_pid_, SIGKILL);
+    if (live_pid_ > 0) WorkerProcess::kill_from_other_thread(live_pid_);
   }
   thread_.join();
   worker_.reset();
@@ -118,6 +133,12 @@ void Executor::release() {
   cv_.notify_all();
 }
 
+bool Executor::sandbox(SandboxReport *out) const {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (has_sandbox_) *out = sandbox_;
+  return has_sandbox_;
+}
+
 void Executor::drain() {
   std::unique_lock<std::mutex> lk(mu_);
   cv_.wait(lk, [&] { return (queue_.empty() && !busy_) || shutdown_; });
@@ -127,7 +148,7 @@ bool Executor::ensure_worker(std::string *err) {
   if (worker_) return true;
   std::string exe = fmt::format("{}/streamexec-worker-{}", s_.config().worker_dir, lang_name(lang_));
   fatal_.clear();
-  worker_ = WorkerProcess::spawn(exe, s_.config().limits, err);
+  worker_ = WorkerProcess::spawn(exe, s_.config().limits, s_.config().sandbox, err);
   if (!worker_) return false;
   set_live_pid(worker_->pid());
   nlohmann::json ready;
@@ -141,16 +162,20 @@ bool Executor::ensure_worker(std::string *err) {
     if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "output") break;
     output_frame(ready, nullptr, -1);
   }
-  if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready" && ready.contains("globals") &&
-      ready["globals"].is_array()) {
+  if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready") {
     std::lock_guard<std::mutex> lk(mu_);
-    for (const auto &g : ready["globals"])
-      if (g.is_string()) js_known_.insert(g.get<std::string>());
+    for (const auto &g : ready.value("globals", nlohmann::json::array())) js_known_.insert(g.get<std::string>());
+    sandbox_ = sandbox_report(lang_, ready.value("sandbox", nlohmann::json::object()), s_.config().sandbox);
+    has_sandbox_ = true;
   }
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
     set_live_pid(-1);
     if (r == WorkerProcess::Read::Closed) {
       worker_->reap_or_kill(kDeathGraceMs);
+      if (!worker_->violation().empty()) {
+        ready = nlohmann::json::object();
+        ready["message"] = "protocol violation: " + worker_->violation();
+      }
     } else {
       worker_->kill_and_reap();
     }
@@ -173,7 +198,15 @@ void Executor::run() {
       std::unique_lock<std::mutex> lk(mu_);
       std::vector<std::size_t> hoisted;
       for (;;) {
-        if (shutdown_) return;
+        if (shutdown_) {
+          // Here, on the thread that spawned it: the worker's relay dies
+          // with this thread (PR_SET_PDEATHSIG), and must outlive its
+          // namespace's init to reap it.
+          lk.unlock();
+          set_live_pid(-1);
+          worker_.reset();
+          return;
+        }
         if (runnable_front()) {
           if (queue_.front().kind != Item::Kind::Unit || lang_ != Lang::JavaScript) break;
           std::string waits_for;
@@ -448,6 +481,9 @@ Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *i
     }
     if (rd == WorkerProcess::Read::Closed) {
       worker_->reap_or_kill(kDeathGraceMs);
+      if (!worker_->violation().empty())  // killed by us: it broke the protocol
+        fatal_ = fmt::format("protocol violation by the {} worker: {}; worker killed", lang_name(lang_),
+                             worker_->violation());
       return Wait::Died;
     }
     bool session_over = s_.out_of_time();
@@ -489,7 +525,7 @@ void Executor::output_frame(const nlohmann::json &f, Result *cur, std::int64_t c
     std::size_t total = cur->stdout_text.size() + cur->stderr_text.size();
     if (total >= cfg.output_cap_bytes) return;  // marker already sent
     if (total + text.size() >= cfg.output_cap_bytes) {
-      text.resize(cfg.output_cap_bytes - total);
+      text.resize(proto::utf8_prefix(text, cfg.output_cap_bytes - total));
       text += fmt::format("\n[streamexec: output of unit {} truncated at {} bytes]\n", id, cfg.output_cap_bytes);
     }
     acc += text;
@@ -579,8 +615,17 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       cur.status = parse_status(f.value("status", "error"));
       cur.exec_ms = f.value("exec_ms", 0.0);
       if (f.contains("value")) {
+        // A value counts toward the unit's output cap, with what it printed.
         cur.has_value = true;
         cur.value_repr = f["value"].get<std::string>();
+        std::size_t printed = cur.stdout_text.size() + cur.stderr_text.size();
+        std::size_t room = printed < cfg.output_cap_bytes ? cfg.output_cap_bytes - printed : 0;
+        if (cur.value_repr.size() > room) {
+          cur.value_repr.resize(proto::utf8_prefix(cur.value_repr, room));
+          cur.value_repr += fmt::format("\n[streamexec: value cut: the unit's output cap of {} bytes (output and "
+                                        "value together) was reached]",
+                                        cfg.output_cap_bytes);
+        }
       }
       if (f.contains("error")) {
         cur.has_error = true;

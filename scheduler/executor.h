@@ -42,6 +42,9 @@ class Executor {
   void release();
   // Blocks until every submitted unit and program end has a result.
   void drain();
+  // The sandbox of the worker (the latest one, if it was restarted); false
+  // if no worker became ready.
+  bool sandbox(SandboxReport *out) const;
 
  private:
   struct Item {
@@ -97,6 +100,8 @@ class Executor {
   Session &s_;
   std::unique_ptr<WorkerProcess> worker_;
   std::string fatal_;  // a "fatal" frame's message (protocol violation, init failure)
+  SandboxReport sandbox_;  // under mu_
+  bool has_sandbox_ = false;
   // The live worker's pid, for ~Executor: it must not touch worker_, which
   // the dispatcher thread uses and replaces (that raced: heap corruption when
   // a session was freed while one of its workers was starting).
@@ -107,7 +112,7 @@ class Executor {
     live_pid_ = p;
   }
   std::thread thread_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
   bool released_ = false;

@@ -207,6 +207,8 @@ void Session::finish() {
   Event e;
   e.kind = EventKind::SessionDone;
   e.report = compute_report();
+  for (auto &[lang, ex] : executors_)
+    if (SandboxReport sb; ex->sandbox(&sb)) e.report.sandbox.push_back(std::move(sb));
   emit(e);
 }
 

@@ -37,6 +37,7 @@ struct SessionConfig {
   double interrupt_grace_ms = 2000;  // after an interrupt, before the worker is killed
   std::size_t output_cap_bytes = 8u << 20;  // per unit; the rest is dropped with a marker
   WorkerLimits limits;
+  WorkerSandbox sandbox;           // environment, network, writable directories
   std::string worker_dir;          // where streamexec-worker-<lang> live
   // Called for every event, never concurrently (one event at a time), from
   // the feeding thread or an executor thread.

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "backends/common/channel.h"
+#include "backends/common/protocol.h"
 #include "backends/common/worker_internal.h"
 
 namespace sx {
@@ -254,7 +255,7 @@ void discard_program() {
 
 namespace detail {
 
-void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
+void run_interpreter(WorkerBackend &backend, const int capture_read[2], const json &sandbox) {
   auto t0 = std::chrono::steady_clock::now();
   g_backend = &backend;
   g_interpreter_pid = getpid();
@@ -272,7 +273,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
     _exit(2);
   }
   quiesce_output();  // start-up chatter belongs to no unit
-  json ready = {{"op", "ready"}, {"startup_ms", ms_since(t0)}};
+  json ready = {{"op", "ready"}, {"startup_ms", ms_since(t0)}, {"sandbox", sandbox}};
   if (auto g = backend.global_names(); !g.empty()) ready["globals"] = g;
   send(ready);
 
@@ -331,7 +332,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2]) {
         quiesce_output();
         restore_std_fds();
         json done = {{"op", "done"}, {"id", er.id}, {"status", status_name(o.status)}, {"exec_ms", exec_ms}};
-        if (o.has_value) done["value"] = o.value;
+        if (o.has_value) done["value"] = proto::cap_text(std::move(o.value), proto::kMaxValue, "value");
         if (o.has_error) done["error"] = error_json(o.error);
         if (o.exited) {
           done["exit_code"] = o.exit_code;

@@ -44,7 +44,6 @@ constexpr std::size_t kOutputChunk = 64u << 10;
 // Limits on the text fields of a result (longer ones are cut with a marker).
 constexpr std::size_t kMaxErrorMessage = 64u << 10;
 constexpr std::size_t kMaxTraceback = 1u << 20;
-constexpr std::size_t kMaxValue = 8u << 20;
 // Output is not read from the pipes while this much waits for the host.
 constexpr std::size_t kHostBacklog = 4u << 20;
 
@@ -210,7 +209,11 @@ class Supervisor {
       if (r == chan::Recv::Closed) return;  // its exit comes as SIGCHLD
       if (r == chan::Recv::Violation) violation(why);
       if (from > 0) active_ = from;
-      handle_reply(m);
+      try {
+        handle_reply(m);
+      } catch (const json::exception &e) {  // a field of the wrong type that a check missed
+        violation(std::string("a malformed message (") + e.what() + ")");
+      }
     }
   }
 
@@ -218,11 +221,7 @@ class Supervisor {
   static bool opt_string(const json &m, const char *k) { return !m.contains(k) || m[k].is_string(); }
 
   static std::string capped(std::string s, std::size_t max, const char *what) {
-    if (s.size() > max) {
-      s.resize(max);
-      s += "\n[streamexec: " + std::string(what) + " cut at " + std::to_string(max) + " bytes]";
-    }
-    return s;
+    return proto::cap_text(std::move(s), max, what);
   }
 
   // An error object {type, message, line, traceback}, re-built from its fields.
@@ -243,9 +242,11 @@ class Supervisor {
       if (ready_sent_) violation("a second ready");
       ready_sent_ = true;
       json r = {{"op", "ready"},
-                {"pid", host_visible_pid()},
                 {"pid_namespace", s_.pid_namespace},
                 {"startup_ms", m.contains("startup_ms") && m["startup_ms"].is_number() ? m["startup_ms"] : json(0.0)}};
+      // The sandbox's report, from before any unit ran: flags and notes.
+      if (m.contains("sandbox") && m["sandbox"].is_object() && m["sandbox"].dump().size() < 16384)
+        r["sandbox"] = m["sandbox"];
       if (m.contains("globals") && m["globals"].is_array()) {
         json g = json::array();
         for (const auto &n : m["globals"])
@@ -287,7 +288,7 @@ class Supervisor {
       if (m.contains("exec_ms") && m["exec_ms"].is_number()) f["exec_ms"] = m["exec_ms"];
       if (m.contains("value")) {
         if (!m["value"].is_string()) violation("a value that is not a string");
-        f["value"] = capped(m["value"], kMaxValue, "value");
+        f["value"] = capped(m["value"], proto::kMaxValue, "value");
       }
       if (m.contains("error")) f["error"] = error_of(m["error"]);
       if (m.contains("exit_code")) {
@@ -451,12 +452,6 @@ class Supervisor {
   }
 
   // This process's pid as the host sees it (/proc is the host's mount).
-  static long host_visible_pid() {
-    char buf[32] = {};
-    ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
-    return n > 0 ? strtol(buf, nullptr, 10) : getpid();
-  }
-
   const SupervisorSetup &s_;
   chan::Reader chan_;
   proto::FrameReader host_in_;

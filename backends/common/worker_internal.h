@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
+
 #include "backends/common/worker_runtime.h"
 
 namespace sx::detail {
@@ -27,7 +29,8 @@ struct SupervisorSetup {
 // (/dev/null), 1/2 (capture pipes) and kChannelFd. `capture_read` are
 // duplicates of the pipes' read ends, only for FIONREAD (quiescing). Never
 // returns.
-[[noreturn]] void run_interpreter(WorkerBackend &backend, const int capture_read[2]);
+// `sandbox` is the sandbox's report (sandbox.h), sent with "ready".
+[[noreturn]] void run_interpreter(WorkerBackend &backend, const int capture_read[2], const nlohmann::json &sandbox);
 
 // Ends this process the way `wstatus` says another one ended (same exit
 // code, or the same signal).

@@ -1,25 +1,27 @@
 // worker_main: the process tree of one worker.
 //
-//   host ── relay (the process the host spawned; host's PID namespace)
-//             └─ supervisor (PID 1 of the worker's namespace: the host protocol
+//   host ── relay (the process the host spawned; host's namespaces and uid)
+//             └─ supervisor (PID 1 of the worker's namespaces: the host protocol
 //                  │          on fds 3/4, output capture, reaps everything)
 //                  └─ interpreter (PID 2: CPython / V8 / clang; runs the units)
 //                       └─ program children (C++: one per program, forked)
 //
-// The steps, in this order, each in one place below:
-//  1. enter_pid_namespace(): relay and supervisor; nothing in the namespace
-//     can name a process outside it (a unit cannot signal the host), and the
-//     supervisor, the namespace's init, cannot be signalled by its members.
-//  2. apply_limits(): rlimits and the pids cgroup, before anything runs.
-//  3. the capture pipes and the private channel, then fork the interpreter:
+// The steps, in this order, each in one place:
+//  1. the limits (sandbox/limits.cpp), in the relay, with the host's uid;
+//  2. the sandbox's namespaces (sandbox/user_ns.cpp): the relay clones the
+//     supervisor into new user, PID, mount, network, IPC and UTS namespaces
+//     and stays outside to pass signals down and the interpreter's end up;
+//  3. the supervisor sets up the file system and network and drops every
+//     privilege (sandbox/mount_ns.cpp, net_ns.cpp, caps.cpp);
+//  4. the capture pipes and the private channel, then fork the interpreter:
 //     it keeps fds 0 (/dev/null), 1/2 (capture pipes) and the channel, and
 //     never sees the host protocol fds — so a unit cannot write frames the
-//     host reads, and its output cannot bypass the supervisor.
-//  4. the supervisor (supervisor.cpp) and the interpreter (interpreter.cpp)
+//     host reads, and its output cannot bypass the supervisor; it installs
+//     the seccomp filter (sandbox/seccomp.cpp) before the backend starts;
+//  5. the supervisor (supervisor.cpp) and the interpreter (interpreter.cpp)
 //     run their loops.
-// Without the privilege to create a PID namespace (CAP_SYS_ADMIN) step 1 is
-// skipped and the host spawns the supervisor directly; the "ready" frame says
-// which.
+// What the kernel refuses is skipped and reported in the "ready" frame
+// (sandbox.h), never silently.
 #include "backends/common/worker_runtime.h"
 
 #include <cerrno>
@@ -32,12 +34,17 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <string>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "backends/common/channel.h"
 #include "backends/common/protocol.h"
+#include "backends/common/sandbox/sandbox.h"
 #include "backends/common/worker_internal.h"
+
+extern char **environ;
 
 namespace sx {
 
@@ -74,10 +81,10 @@ void drop_protocol_fds() {
   close(proto::kWorkerOutFd);
 }
 
-// --- 1. a PID namespace per worker -------------------------------------------
-// The process the host spawned stays in the host's namespace as a relay; its
-// child is PID 1 of a new namespace and becomes the supervisor. Nothing in
-// the namespace can name a process outside it, and the kernel delivers no
+// --- 2. the namespaces ---------------------------------------------------------
+// The process the host spawned stays in the host's namespaces as a relay;
+// its child is PID 1 of new ones and becomes the supervisor. Nothing in the
+// namespace can name a process outside it, and the kernel delivers no
 // signal from a member to the namespace's init unless init handles it (the
 // supervisor handles none; it reads the host's forwarded signals from a
 // signalfd and drops those whose sender is a member), so a unit cannot kill
@@ -85,8 +92,9 @@ void drop_protocol_fds() {
 // everything left in the namespace. The relay dies the way the supervisor
 // says the interpreter died (same exit code or signal), so the host's view of
 // a crash does not change; the host kills the supervisor (the relay's child,
-// found in /proc) and waits for it. Returns in the supervisor, with
-// *status_fd the pipe to report the interpreter's end to the relay.
+// found in /proc) and waits for it. Returns in the supervisor (true), with
+// *status_fd the pipe to report the interpreter's end to the relay; false if
+// no namespace could be made (this process is then the supervisor).
 
 volatile sig_atomic_t g_forward_to = 0;
 void forward_signal(int sig) {
@@ -111,14 +119,15 @@ pid_t wait_for(pid_t pid, int *status) {
   return r;
 }
 
-bool enter_pid_namespace(int *status_fd) {
-  if (unshare(CLONE_NEWPID) != 0) return false;
+bool enter_namespaces(const sandbox::Config &cfg, sandbox::Report *report, std::vector<int> *write_trees,
+                      int *status_fd) {
   int status_pipe[2];  // supervisor -> relay: the interpreter's wait status
   if (pipe2(status_pipe, O_CLOEXEC) != 0) return false;
-  pid_t sup = fork();
+  pid_t sup = sandbox::clone_supervisor(cfg, report, write_trees);
   if (sup < 0) {
-    fprintf(stderr, "streamexec worker: fork into the PID namespace: %s\n", strerror(errno));
-    _exit(2);
+    close(status_pipe[0]);
+    close(status_pipe[1]);
+    return false;
   }
   if (sup > 0) {  // relay
     close(status_pipe[1]);
@@ -130,36 +139,20 @@ bool enter_pid_namespace(int *status_fd) {
       detail::exit_like(interp_status);
     detail::exit_like(sup_status);  // the supervisor was killed before it could say
   }
-  // The supervisor: PID 1 of the new namespace; dies with the relay.
+  // The supervisor: dies with the relay.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   close(status_pipe[0]);
   *status_fd = status_pipe[1];
   return true;
 }
 
-// --- 2. limits ---------------------------------------------------------------
-void apply_limits() {
-  auto lim = [](const char *var, int resource) {
-    const char *v = getenv(var);
-    if (!v) return;
-    unsigned long long n = strtoull(v, nullptr, 10);
-    if (n == 0) return;
-    rlimit rl{static_cast<rlim_t>(n), static_cast<rlim_t>(n)};
-    setrlimit(resource, &rl);
-  };
-  lim("SX_WORKER_RLIMIT_AS", RLIMIT_AS);
-  lim("SX_WORKER_RLIMIT_NOFILE", RLIMIT_NOFILE);
-  lim("SX_WORKER_RLIMIT_NPROC", RLIMIT_NPROC);
-  // The pids cgroup the host made for this worker (and its descendants).
-  if (const char *procs = getenv("SX_WORKER_CGROUP_PROCS")) {
-    int fd = open(procs, O_WRONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && dprintf(fd, "%d\n", getpid()) > 0;
-    if (fd >= 0) close(fd);
-    if (!ok) {
-      fprintf(stderr, "streamexec worker: cannot join the process-limit cgroup %s\n", procs);
-      _exit(2);
-    }
-  }
+// The supervisor's environment is the interpreter's: the worker's own
+// settings leave it before any unit runs.
+void drop_worker_settings() {
+  std::vector<std::string> names;
+  for (char **e = environ; e && *e; ++e)
+    if (strncmp(*e, "SX_WORKER_", 10) == 0) names.emplace_back(*e, strcspn(*e, "="));
+  for (const auto &n : names) unsetenv(n.c_str());
 }
 
 // --- 3. pipes, channel, interpreter --------------------------------------------
@@ -202,10 +195,24 @@ int worker_main(WorkerBackend &backend) {
   // Nothing of the host but the protocol: every other descriptor it left
   // open (files, sockets of the embedding program) is closed first.
   close_range(proto::kWorkerOutFd + 1, ~0U, 0);
+  sandbox::Config cfg;
+  std::string cfg_err;
+  if (!sandbox::Config::from_env(&cfg, &cfg_err)) {
+    proto::write_frame(proto::kWorkerOutFd, {{"op", "fatal"}, {"message", "sandbox configuration: " + cfg_err}});
+    return 2;
+  }
+  sandbox::apply_limits();
+  sandbox::Report report;
+  std::vector<int> write_trees;
   detail::SupervisorSetup sup;
-  sup.pid_namespace = enter_pid_namespace(&sup.status_fd);
+  if (enter_namespaces(cfg, &report, &write_trees, &sup.status_fd)) {
+    sandbox::set_up_mounts(cfg, write_trees, &report);
+    sandbox::set_up_network(cfg, &report);
+  }
+  sandbox::drop_supervisor_privileges(cfg, &report);
+  sup.pid_namespace = report.pid_ns;
+  drop_worker_settings();
   signal(SIGPIPE, SIG_IGN);
-  apply_limits();
   // The protocol fds go to high numbers, out of the way of fds 0-3 that the
   // interpreter uses; they are the supervisor's alone.
   for (int fd : {proto::kWorkerInFd, proto::kWorkerOutFd}) fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -228,7 +235,10 @@ int worker_main(WorkerBackend &backend) {
     become_interpreter_fds(ch[1], out, err);
     close(out[1]);
     close(err[1]);
-    detail::run_interpreter(backend, capture_read);
+    prctl(PR_SET_DUMPABLE, 1);  // only the supervisor is not (caps.cpp)
+    sandbox::install_seccomp(cfg, &report);
+    report.read_process_facts();
+    detail::run_interpreter(backend, capture_read, report.to_json());
   }
   close(ch[1]);
   close(out[1]);

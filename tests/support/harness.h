@@ -3,9 +3,15 @@
 #ifndef STREAMEXEC_TESTS_HARNESS_H
 #define STREAMEXEC_TESTS_HARNESS_H
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <functional>
 #include <random>
 #include <string>
+#include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -111,6 +117,50 @@ inline Trace run_chunks(sx_options opt, const std::vector<std::string> &chunks) 
 }
 
 inline Trace run_text(sx_options opt, const std::string &text) { return run_chunks(opt, {text}); }
+
+// --- a worker's identity ----------------------------------------------------
+// Every worker is PID 2 of its own PID namespace and sees only its own
+// /proc, so a unit cannot say its pid as the host sees it; it prints the
+// inode of its PID namespace instead (the same number the host sees), and
+// the host finds the namespace's processes by it. (The kernel reuses the
+// inode of a namespace that is gone: to tell a restarted worker from the
+// old one, k*StartTime is the interpreter's start, in clock ticks since boot.)
+inline const char *kPyStartTime = "open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]";
+inline const char *kJsStartTime = "require('fs').readFileSync('/proc/self/stat', 'utf8').split(')').pop().trim().split(' ')[19]";
+inline const char *kPyWorkerId = "__import__('os').stat('/proc/self/ns/pid').st_ino";
+inline const char *kJsWorkerId = "require('fs').statSync('/proc/self/ns/pid').ino";
+inline const char *kCppWorkerId = "[] { struct stat s; stat(\"/proc/self/ns/pid\", &s); return (unsigned long)s.st_ino; }()";
+
+// The host pids of the processes in the PID namespace with inode `ns`
+// (zombies too unless `live_only`).
+inline std::vector<long> pids_in_namespace(unsigned long ns, bool live_only = false) {
+  std::vector<long> pids;
+  std::error_code ec;
+  for (const auto &e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st;
+    if (stat((e.path() / "ns/pid").c_str(), &st) != 0 || st.st_ino != ns) continue;
+    if (live_only) {
+      std::ifstream in(e.path() / "stat");
+      std::string s((std::istreambuf_iterator<char>(in)), {});
+      auto p = s.rfind(')');
+      if (p != std::string::npos && p + 2 < s.size() && s[p + 2] == 'Z') continue;
+    }
+    pids.push_back(std::stol(name));
+  }
+  return pids;
+}
+
+// Waits (up to 5 s) until no live process is left in the PID namespace
+// `ns` (a zombie left to the host's init, when the host died, is dead).
+inline bool namespace_empties(unsigned long ns) {
+  for (int i = 0; i < 500; ++i) {
+    if (pids_in_namespace(ns, true).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 }  // namespace sxt
 

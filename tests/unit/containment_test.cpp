@@ -1,5 +1,7 @@
 // Hostile units (issue: reliability and isolation): whatever a unit does, the
 // host survives, the unit gets a clear status, and the session goes on.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -107,19 +109,24 @@ TEST(Containment, WorkerDiesWithTheSession) {
   sx_options o = sxt::raw_python();
   sx_session *s = nullptr;
   ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
-  std::string code = "import os\nprint(os.readlink('/proc/self'))\n";  // the pid the host sees
+  std::string code = std::string("print(") + sxt::kPyWorkerId + ")\n";
   sx_feed(s, code.data(), code.size());
   sx_finish(s);
-  long pid = 0;
+  unsigned long ns = 0;
   sx_event *ev;
   while (sx_next_event(s, 0, &ev) == SX_OK) {
-    if (ev->kind == SX_EVENT_OUTPUT && pid == 0) pid = std::atol(ev->text);
+    if (ev->kind == SX_EVENT_OUTPUT && ns == 0) ns = std::stoul(ev->text);
     sx_event_free(ev);
   }
-  ASSERT_GT(pid, 0);
-  EXPECT_EQ(kill(static_cast<pid_t>(pid), 0), 0);  // alive while the session is
+  ASSERT_GT(ns, 0u);
+  EXPECT_FALSE(sxt::pids_in_namespace(ns).empty());  // alive while the session is
   sx_session_free(s);
-  EXPECT_NE(kill(static_cast<pid_t>(pid), 0), 0);  // gone (and reaped) after free
+  for (long pid : sxt::pids_in_namespace(ns)) {  // gone (and reaped) after free
+    std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(st, line);
+    ADD_FAILURE() << "process " << pid << " of the worker's namespace is left: " << line;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -143,19 +150,21 @@ struct LangSpec {
   double timeout_s;              // per-unit limit in the timeout tests
 };
 
-// The worker runs as PID 2 of its own PID namespace, so getpid() is 2 in
-// every worker: the units print their pid as the host sees it (/proc is the
-// host's mount), which changes when the worker is restarted.
-const LangSpec kPython{SX_LANG_PYTHON, "python", "import os\nprint('before', os.readlink('/proc/self'))\n",
-                       "import os\nprint('after', os.readlink('/proc/self'))\n", 2, 2, 1.0};
+// The worker runs as PID 2 of its own PID namespace with its own /proc, so
+// getpid() is 2 in every worker: the units print the interpreter's start
+// time (sxt::k*StartTime), which changes when the worker is restarted (C++,
+// whose restarts are not compared, its PID namespace).
+const LangSpec kPython{SX_LANG_PYTHON, "python", std::string("x = 0\nprint('before', ") + sxt::kPyStartTime + ")\n",
+                       std::string("x = 0\nprint('after', ") + sxt::kPyStartTime + ")\n", 2, 2, 1.0};
 const LangSpec kJavaScript{SX_LANG_JAVASCRIPT, "javascript",
-                           "console.log('before', require('fs').readlinkSync('/proc/self'));\n",
-                           "console.log('after', require('fs').readlinkSync('/proc/self'));\n", 1, 1, 1.0};
+                           std::string("console.log('before', ") + sxt::kJsStartTime + ");\n",
+                           std::string("console.log('after', ") + sxt::kJsStartTime + ");\n", 1, 1, 1.0};
 // After a restart the new C++ worker has lost the include: `after` repeats it.
-#define SX_CPP_HOST_PID "[] { static char b[32]; readlink(\"/proc/self\", b, 31); return b; }()"
-const LangSpec kCpp{SX_LANG_CPP, "cpp", "#include <unistd.h>\nstd::printf(\"before %s\\n\", " SX_CPP_HOST_PID ");\n",
-                    "#include <unistd.h>\nstd::printf(\"after %s\\n\", " SX_CPP_HOST_PID ");\n", 2, 2, 2.0};
-#undef SX_CPP_HOST_PID
+// (readlink gives "pid:[N]": the number and a ']' that pid_in ignores.)
+#define SX_CPP_NS "[] { static char b[64]; readlink(\"/proc/self/ns/pid\", b, 63); return b + 5; }()"
+const LangSpec kCpp{SX_LANG_CPP, "cpp", "#include <unistd.h>\nstd::printf(\"before %s\\n\", " SX_CPP_NS ");\n",
+                    "#include <unistd.h>\nstd::printf(\"after %s\\n\", " SX_CPP_NS ");\n", 2, 2, 2.0};
+#undef SX_CPP_NS
 
 struct Outcome {
   Trace r;
@@ -326,9 +335,10 @@ TEST_P(PerLanguage, ProcessGroupKillDoesNotReachTheHost) {
 
 // Whether this machine lets a process create a PID namespace (root, or
 // CAP_SYS_ADMIN): workers isolate themselves in one when they can.
+// PID namespaces: root's, or inside a user namespace (unprivileged).
 bool pid_namespaces_available() {
   pid_t p = fork();
-  if (p == 0) _exit(unshare(CLONE_NEWPID) == 0 ? 0 : 1);
+  if (p == 0) _exit(unshare(CLONE_NEWPID) == 0 || unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0 ? 0 : 1);
   int st = 0;
   return p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }

@@ -77,7 +77,7 @@ class Worker {
     auto t0 = std::chrono::steady_clock::now();
     {
       ScopedEnv scoped("SX_CPP_", env);
-      proc_ = sx::WorkerProcess::spawn(kWorker, sx::WorkerLimits{}, &fatal);
+      proc_ = sx::WorkerProcess::spawn(kWorker, sx::WorkerLimits{}, sx::WorkerSandbox{}, &fatal);
     }
     if (!proc_) return;
     for (;;) {

@@ -61,7 +61,7 @@ class Worker {
   // Spawns the worker and waits for "ready".
   bool start(std::string *why) {
     auto t0 = Clock::now();
-    proc_ = sx::WorkerProcess::spawn(worker_path(), sx::WorkerLimits{}, why);
+    proc_ = sx::WorkerProcess::spawn(worker_path(), sx::WorkerLimits{}, sx::WorkerSandbox{}, why);
     if (!proc_) return false;
     json m;
     if (!recv(&m, 60000) || m.value("op", "") != "ready") {
@@ -420,13 +420,9 @@ TEST_F(JsWorkerTest, TopLevelAwait) {
 }
 
 TEST_F(JsWorkerTest, RequireAndModules) {
-  char path[] = "/tmp/sx_js_worker_testXXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, "from a file", 11), 11);
-  close(fd);
-  auto a = w.run(std::string("const fs = require('fs');\nfs.readFileSync('") + path + "', 'utf8')");
-  unlink(path);
+  // A file of the worker's scratch directory (its cwd).
+  auto a = w.run("const fs = require('fs');\nfs.writeFileSync('data.txt', 'from a file');\n"
+                 "fs.readFileSync('data.txt', 'utf8')");
   EXPECT_OK(a);
   EXPECT_EQ(a.value, "'from a file'");
   EXPECT_EQ(w.run("require('util').format('%s=%d', 'n', 5)").value, "'n=5'");

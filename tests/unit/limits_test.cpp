@@ -145,18 +145,18 @@ TEST(ProcessLimit, BackgroundChildrenDieWithTheWorker) {
     sx_options o = sxt::raw_python();
     o.on_error = SX_POLICY_CONTINUE;
     o.unit_timeout_s = 2;
-    std::string code =
-        "import os, subprocess\n"
-        "p = subprocess.Popen(['sleep', '300'])\n"
-        // p.pid is its pid in the worker's PID namespace; print the host's.
-        "print(open(f'/proc/self/task/{os.readlink(\"/proc/self\")}/children').read().split()[0])\n";
+    // The child lives in the worker's PID namespace: the unit prints which.
+    std::string code = std::string(
+                           "import os, subprocess\n"
+                           "p = subprocess.Popen(['sleep', '300'])\n"
+                           "print(") + sxt::kPyWorkerId + ")\n";
     if (timeout) code += "while True: pass\n";
     Trace r = sxt::run_text(o, code);
     std::string out = r.stdout_of(2);
     ASSERT_FALSE(out.empty()) << "the unit did not start a child";
-    long pid = std::stol(out);
-    EXPECT_TRUE(gone(pid)) << "child " << pid << " survived its worker (timeout=" << timeout << ")";
-    if (process_alive(pid)) kill(static_cast<pid_t>(pid), SIGKILL);
+    unsigned long ns = std::stoul(out);
+    EXPECT_TRUE(sxt::namespace_empties(ns)) << "the child survived its worker (timeout=" << timeout << ")";
+    for (long pid : sxt::pids_in_namespace(ns)) kill(static_cast<pid_t>(pid), SIGKILL);
   }
 }
 
@@ -179,12 +179,12 @@ TEST(HostDeath, KillingTheHostLeavesNoProcessBehind) {
     sx_session *s = nullptr;
     if (sx_session_new(&o, &s) != SX_OK) _exit(2);
     std::string answer =
-        "```python\nimport os, subprocess, time\nsubprocess.Popen(['sleep', '301'])\n"
-        "print(os.readlink('/proc/self'))\ntime.sleep(300)\n```\n"
+        std::string("```python\nimport os, subprocess, time\nsubprocess.Popen(['sleep', '301'])\n"
+                    "print(") + sxt::kPyWorkerId + ")\ntime.sleep(300)\n```\n"
         "```javascript\nrequire('child_process').spawn('sleep', ['302'], {detached: true, stdio: 'ignore'}).unref();\n"
-        "console.log(require('fs').readlinkSync('/proc/self'));\nwhile (true) {}\n```\n"
-        "```cpp\n#include <unistd.h>\n#include <cstdlib>\nstd::system(\"sleep 303 &\");\n"
-        "std::printf(\"%s\\n\", [] { static char b[32]; readlink(\"/proc/self\", b, 31); return b; }());\n"
+        "console.log(" + sxt::kJsWorkerId + ");\nwhile (true) {}\n```\n"
+        "```cpp\n#include <unistd.h>\n#include <sys/stat.h>\n#include <cstdlib>\nstd::system(\"sleep 303 &\");\n"
+        "std::printf(\"%lu\\n\", " + sxt::kCppWorkerId + ");\n"
         "sleep(300);\n```\n";
     sx_feed(s, answer.data(), answer.size());  // no sx_finish: it would wait for the units
     sx_event *ev;
@@ -223,16 +223,27 @@ TEST(HostDeath, KillingTheHostLeavesNoProcessBehind) {
   walk(host);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the units' sleeps start
   walk(host);
+  // Each worker's namespace: its processes are the host's descendants.
+  std::istringstream workers(got);
+  std::vector<unsigned long> namespaces;
+  for (unsigned long ns; workers >> ns;) {
+    namespaces.push_back(ns);
+    for (long pid : sxt::pids_in_namespace(ns))
+      EXPECT_NE(std::find(tree.begin(), tree.end(), pid), tree.end()) << pid << " of namespace " << ns;
+  }
   kill(host, SIGKILL);
   int st = 0;
   waitpid(host, &st, 0);
   ASSERT_EQ(std::count(got.begin(), got.end(), '\n'), 3) << "units did not all start: '" << got << "'";
-  std::istringstream workers(got);
-  for (long w; workers >> w;) EXPECT_NE(std::find(tree.begin(), tree.end(), w), tree.end()) << w;
+  EXPECT_EQ(namespaces.size(), 3u);
   // relay, init and worker of 3 languages, plus the background sleeps.
   EXPECT_GE(tree.size(), 12u);
   for (long pid : tree) {
     EXPECT_TRUE(gone(pid)) << "process " << pid << " outlived the host";
     if (process_alive(pid)) kill(static_cast<pid_t>(pid), SIGKILL);
+  }
+  for (unsigned long ns : namespaces) {
+    EXPECT_TRUE(sxt::namespace_empties(ns)) << "a process of PID namespace " << ns << " outlived the host";
+    for (long pid : sxt::pids_in_namespace(ns)) kill(static_cast<pid_t>(pid), SIGKILL);
   }
 }

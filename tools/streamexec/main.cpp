@@ -24,6 +24,7 @@
 
 #include "streamexec.h"
 #include "tools/bpe/bpe.h"
+#include "tools/streamexec/doctor.h"
 
 namespace {
 
@@ -44,6 +45,10 @@ struct Args {
   std::string bpe_file;
   std::vector<std::string> hold, skip;
   bool hold_unsafe = false;
+  // sandbox
+  std::vector<std::string> env, allow_write;
+  std::string network = "none";
+  std::uint64_t scratch_mb = 512;
 };
 
 // --- built-in gate rules -----------------------------------------------------
@@ -236,6 +241,7 @@ struct Printer {
   bool chunk_only = false;
   std::mutex mu;
   nlohmann::json report;
+  nlohmann::json sandbox = nlohmann::json::object();
   int failures = 0;
   bool at_bol = true;
 
@@ -270,7 +276,10 @@ struct Printer {
   void on(const sx_event *ev) {
     std::lock_guard<std::mutex> lk(mu);
     auto j = nlohmann::json::parse(std::string(ev->json, ev->json_len));
-    if (ev->kind == SX_EVENT_SESSION_DONE) report = j["report"];
+    if (ev->kind == SX_EVENT_SESSION_DONE) {
+      report = j["report"];
+      sandbox = j.value("sandbox", nlohmann::json::object());
+    }
     if ((ev->kind == SX_EVENT_UNIT_DONE || ev->kind == SX_EVENT_PROGRAM_DONE) && ev->status != SX_STATUS_OK &&
         ev->status != SX_STATUS_SKIPPED && ev->status != SX_STATUS_GATED)
       ++failures;
@@ -400,6 +409,16 @@ int run(const Args &a, bool chunk_only) {
   opt.on_event = on_event;
   opt.user = &printer;
   opt.queue_events = 0;
+  if (a.network != "none" && a.network != "host") die(fmt::format("unknown --network '{}' (none, host)", a.network));
+  opt.network = a.network == "host" ? SX_NETWORK_HOST : SX_NETWORK_NONE;
+  std::vector<const char *> env, allow_write;
+  for (const auto &e : a.env) env.push_back(e.c_str());
+  for (const auto &d : a.allow_write) allow_write.push_back(d.c_str());
+  env.push_back(nullptr);
+  allow_write.push_back(nullptr);
+  opt.env = env.data();
+  opt.allow_write = allow_write.data();
+  opt.scratch_bytes = a.scratch_mb << 20;
   GateRules rules;
   try {
     for (const auto &p : a.hold) rules.hold.emplace_back(std::regex(p), p);
@@ -414,7 +433,7 @@ int run(const Args &a, bool chunk_only) {
   }
   sx_session *s = nullptr;
   int rc = sx_session_new(&opt, &s);
-  if (rc != SX_OK) die(fmt::format("cannot create session: {}", sx_strerror(rc)));
+  if (rc != SX_OK) die(fmt::format("cannot create session: {}: {}", sx_strerror(rc), sx_last_error()));
 
   double rate = chunk_only ? 0 : a.rate;
   auto t0 = std::chrono::steady_clock::now();
@@ -447,6 +466,9 @@ int run(const Args &a, bool chunk_only) {
     fmt::print("physical limit                 {:8.3f} s  (E2E/limit = {:.3f})\n", sec("limit_ms"),
                sec("limit_ms") > 0 ? sec("e2e_ms") / sec("limit_ms") : 0.0);
     fmt::print("units {}  errors {}  skipped {}\n", r.value("units", 0), r.value("errors", 0), r.value("skipped", 0));
+    for (const auto &[lang, sb] : printer.sandbox.items())
+      if (!sb["missing"].empty())
+        fmt::print("sandbox ({}): missing {} — see `streamexec doctor`\n", lang, sb["missing"].dump());
     if (stopped) {
       double per_tok = rate > 0 ? 1.0 / rate : 0;
       std::size_t saved = tokens.size() - fed_tokens;
@@ -493,9 +515,22 @@ int main(int argc, char **argv) {
   runc->add_option("--hold", a.hold, "gate: units whose code matches this regex run after the answer is complete");
   runc->add_option("--skip", a.skip, "gate: units whose code matches this regex never run");
   runc->add_flag("--hold-unsafe", a.hold_unsafe,
-                 "gate: hold units that delete files, start processes or open connections (from the unit's uses)");
+                 "gate: hold units that delete files, start processes or open connections (from the unit's uses; "
+                 "a convenience against accidents, not a security boundary: the sandbox is)");
+  runc->add_option("--env", a.env,
+                   "NAME=VALUE or NAME (the host's value): a variable the workers get (their environment is "
+                   "otherwise only PATH, LANG, LC_*, TZ, HOME=TMPDIR=/tmp); repeatable");
+  runc->add_option("--network", a.network, "none: loopback only (default) | host: the host's network")
+      ->capture_default_str();
+  runc->add_option("--allow-write", a.allow_write,
+                   "a host directory the units may write (all else is read-only but the scratch /tmp); repeatable");
+  runc->add_option("--scratch-size", a.scratch_mb, "size of the scratch tmpfs (/tmp, the units' cwd) in MiB")
+      ->capture_default_str();
   auto *chunkc = app.add_subcommand("chunk", "print the closed units (and syntax errors) without executing");
   add_common(chunkc);
+  auto *doctorc = app.add_subcommand("doctor", "report which protections of the sandbox are active on this machine");
+  bool doctor_json = false;
+  doctorc->add_flag("--json", doctor_json, "the report as one JSON object");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -503,5 +538,6 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "streamexec: {}\n", e.what());
     return 2;
   }
+  if (doctorc->parsed()) return sx::cli::doctor(doctor_json);
   return run(a, chunkc->parsed());
 }
