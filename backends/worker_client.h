@@ -94,6 +94,7 @@ class WorkerProcess {
   int wstatus_ = 0;
   proto::FrameReader reader_{proto::kMaxReplyFrame};
   std::string violation_;
+  bool frame_checks_ = true;
   bool group_killed_ = false;
   std::string cgroup_;  // pids cgroup directory of this worker ("" = none)
   // pidfd of the init of the worker's PID namespace: -2 = not looked up yet,

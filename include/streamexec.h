@@ -215,6 +215,11 @@ typedef struct sx_options {
                                   the scratch directory. Copied. Default NULL */
   uint64_t scratch_bytes;      /* size cap of the scratch tmpfs (/tmp), >= 1 MiB; removed
                                   with the worker. Default 512 MiB */
+  const char *sandbox_off;     /* comma-separated protections to switch OFF (README
+                                  "Security": env, fds, supervisor, frame_checks, user_ns,
+                                  pid_ns, mount_ns, net_ns, read_only, hide, own_proc,
+                                  caps, no_new_privs, seccomp). Weakens the sandbox: for
+                                  diagnosis and red-team tests only. Default NULL */
 } sx_options;
 
 /* Fills *opt with the defaults above. */

@@ -34,6 +34,9 @@ struct Unit {
   std::int64_t id = -1;      // assigned by the session, dense from 0
   Lang lang = Lang::Unknown;
   std::string code;          // exact bytes of the unit (ends with its newline if any)
+  std::string lead;          // the program's text between its previous unit and this one
+                             // (comments, blank lines): lead + code of all units in
+                             // order is the program's text so far
   Pos begin;                 // position of the first byte in the answer
   std::uint64_t end = 0;     // answer byte offset one past the last byte
   int fence = -1;            // index of the markdown fence, -1 in raw mode

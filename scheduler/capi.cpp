@@ -154,6 +154,7 @@ void sx_options_init(sx_options *opt) {
   opt->network = SX_NETWORK_NONE;
   opt->allow_write = nullptr;
   opt->scratch_bytes = 512ull << 20;
+  opt->sandbox_off = nullptr;
 }
 
 namespace {
@@ -185,6 +186,15 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   for (const char *const *d = opt->allow_write; d && *d; ++d) sandbox.allow_write.emplace_back(*d);
   sandbox.host_network = network == SX_NETWORK_HOST;
   sandbox.scratch_bytes = opt->scratch_bytes;
+  if (opt->sandbox_off) {
+    std::string list = opt->sandbox_off;
+    for (std::size_t at = 0; at <= list.size();) {
+      std::size_t comma = list.find(',', at);
+      if (comma == std::string::npos) comma = list.size();
+      if (comma > at) sandbox.off.insert(list.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
   if (std::string why; !sx::normalize_sandbox(&sandbox, &why)) return refuse(why);
   try {
     auto *s = new sx_session;

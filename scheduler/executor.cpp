@@ -547,7 +547,8 @@ void Executor::dispatch(std::deque<Unit> &batch) {
   auto &units = msg["units"] = nlohmann::json::array();
   double t_disp = s_.now_ms();
   for (const auto &u : batch) {
-    units.push_back({{"id", u.id}, {"code", u.code}, {"line", u.begin.line}, {"col", u.begin.col}});
+    units.push_back(
+        {{"id", u.id}, {"code", u.code}, {"lead", u.lead}, {"line", u.begin.line}, {"col", u.begin.col}});
   }
   if (!worker_->send(msg)) {
     worker_->reap_or_kill(kDeathGraceMs);

@@ -253,9 +253,45 @@ void discard_program() {
   _exit(0);
 }
 
+// The program's text in the cwd, as a native run has it (`python3
+// answer.py` lists, opens and reads answer.py): each unit, with the text
+// before it (comments, blank lines), is appended before it runs. Only in the
+// sandbox's scratch directory, never in a directory of the host; and if the
+// program changes the file itself, it is left alone from then on.
+class ProgramFile {
+ public:
+  ProgramFile(const char *name, bool enabled) : name_(name ? name : ""), enabled_(enabled && name) {}
+  void begin() {
+    if (!enabled_) return;
+    size_ = 0;
+    int fd = open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    broken_ = fd < 0;
+    if (fd >= 0) close(fd);
+  }
+  void add(const std::string &lead, const std::string &code) {
+    if (!enabled_ || broken_) return;
+    struct stat st;
+    if (stat(name_.c_str(), &st) != 0 || st.st_size != size_) {
+      broken_ = true;  // removed or written by the program
+      return;
+    }
+    std::string text = lead + code;
+    int fd = open(name_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) broken_ = true;
+    if (fd >= 0) close(fd);
+    size_ += static_cast<off_t>(text.size());
+  }
+
+ private:
+  std::string name_;
+  bool enabled_;
+  bool broken_ = true;
+  off_t size_ = 0;
+};
+
 namespace detail {
 
-void run_interpreter(WorkerBackend &backend, const int capture_read[2], const json &sandbox) {
+void run_interpreter(WorkerBackend &backend, const int capture_read[2], const json &sandbox, std::size_t value_cap) {
   auto t0 = std::chrono::steady_clock::now();
   g_backend = &backend;
   g_interpreter_pid = getpid();
@@ -278,6 +314,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
   send(ready);
 
   chan::Reader reader(kChannelFd);
+  ProgramFile program_file(backend.program_file(), sandbox.value("scratch", false));
   int program = -2;         // the program whose units ran last (-2: none yet)
   int ended_program = -2;   // a program whose process ended early (fork_per_program)
   int returned_program = -2;  // a program whose top level returned (JavaScript)
@@ -299,6 +336,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       bool not_reached = prog == ended_program || prog == returned_program;
       if (!not_reached && prog != program) {
         program = prog;
+        program_file.begin();
         backend.begin_program(prog);
         if (backend.fork_per_program() && !fork_program(prog)) {
           ended_program = prog;  // the child ran (some of) these units and ended
@@ -320,6 +358,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
                 {"reason", exited || not_reached || returned ? "not_reached" : "failed_before"}});
           continue;
         }
+        program_file.add(u.contains("lead") && u["lead"].is_string() ? u["lead"].get<std::string>() : "", er.code);
         send({{"op", "started"}, {"id", er.id}});
         g_output_unit = er.id;  // the supervisor attributes from "started" on
         auto ts = std::chrono::steady_clock::now();
@@ -332,7 +371,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         quiesce_output();
         restore_std_fds();
         json done = {{"op", "done"}, {"id", er.id}, {"status", status_name(o.status)}, {"exec_ms", exec_ms}};
-        if (o.has_value) done["value"] = proto::cap_text(std::move(o.value), proto::kMaxValue, "value");
+        if (o.has_value) done["value"] = proto::cap_text(std::move(o.value), value_cap, "value");
         if (o.has_error) done["error"] = error_json(o.error);
         if (o.exited) {
           done["exit_code"] = o.exit_code;

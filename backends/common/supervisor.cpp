@@ -288,7 +288,7 @@ class Supervisor {
       if (m.contains("exec_ms") && m["exec_ms"].is_number()) f["exec_ms"] = m["exec_ms"];
       if (m.contains("value")) {
         if (!m["value"].is_string()) violation("a value that is not a string");
-        f["value"] = capped(m["value"], proto::kMaxValue, "value");
+        f["value"] = capped(m["value"], s_.value_cap, "value");
       }
       if (m.contains("error")) f["error"] = error_of(m["error"]);
       if (m.contains("exit_code")) {

@@ -3,6 +3,7 @@
 #ifndef STREAMEXEC_BACKENDS_WORKER_INTERNAL_H
 #define STREAMEXEC_BACKENDS_WORKER_INTERNAL_H
 
+#include <cstddef>
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@ struct SupervisorSetup {
   int capture[2] = {-1, -1};  // read ends of the interpreter's stdout/stderr pipes
   bool pid_namespace = false;  // the supervisor is PID 1 of its own namespace
   int status_fd = -1;          // to the relay: the interpreter's wait status (namespace only)
+  std::size_t value_cap = 0;   // a unit's value is cut at this many bytes (proto::kMaxValue)
 };
 
 // The supervisor's loop (supervisor.cpp). Never returns.
@@ -29,8 +31,10 @@ struct SupervisorSetup {
 // (/dev/null), 1/2 (capture pipes) and kChannelFd. `capture_read` are
 // duplicates of the pipes' read ends, only for FIONREAD (quiescing). Never
 // returns.
-// `sandbox` is the sandbox's report (sandbox.h), sent with "ready".
-[[noreturn]] void run_interpreter(WorkerBackend &backend, const int capture_read[2], const nlohmann::json &sandbox);
+// `sandbox` is the sandbox's report (sandbox.h), sent with "ready"; values
+// are cut at value_cap bytes.
+[[noreturn]] void run_interpreter(WorkerBackend &backend, const int capture_read[2], const nlohmann::json &sandbox,
+                                  std::size_t value_cap);
 
 // Ends this process the way `wstatus` says another one ended (same exit
 // code, or the same signal).

@@ -167,7 +167,10 @@ bool high_cloexec_pipe(int p[2]) {
 }
 
 // In the forked interpreter: fds 0, 1, 2 and kChannelFd, nothing else of ours.
-void become_interpreter_fds(int channel, const int out[2], const int err[2]) {
+// (keep_protocol: the red-team tests' "supervisor" switch — the host's
+// protocol pipe stays open as fd 4, as it was before the supervisor owned it.)
+void become_interpreter_fds(int channel, const int out[2], const int err[2], bool keep_protocol) {
+  int protocol = keep_protocol ? fcntl(proto::kWorkerOutFd, F_DUPFD, 10) : -1;
   drop_protocol_fds();  // the channel takes fd 3 next
   int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd >= 0) {
@@ -179,6 +182,10 @@ void become_interpreter_fds(int channel, const int out[2], const int err[2]) {
   dup2(channel, detail::kChannelFd);
   fcntl(detail::kChannelFd, F_SETFD, FD_CLOEXEC);
   close(channel);
+  if (protocol >= 0) {
+    dup2(protocol, proto::kWorkerOutFd);
+    close(protocol);
+  }
 }
 
 }  // namespace
@@ -194,10 +201,11 @@ int worker_main(WorkerBackend &backend) {
   }
   // Nothing of the host but the protocol: every other descriptor it left
   // open (files, sockets of the embedding program) is closed first.
-  close_range(proto::kWorkerOutFd + 1, ~0U, 0);
   sandbox::Config cfg;
   std::string cfg_err;
-  if (!sandbox::Config::from_env(&cfg, &cfg_err)) {
+  bool cfg_ok = sandbox::Config::from_env(&cfg, &cfg_err);
+  if (!cfg.is_off("fds")) close_range(proto::kWorkerOutFd + 1, ~0U, 0);
+  if (!cfg_ok) {
     proto::write_frame(proto::kWorkerOutFd, {{"op", "fatal"}, {"message", "sandbox configuration: " + cfg_err}});
     return 2;
   }
@@ -211,6 +219,8 @@ int worker_main(WorkerBackend &backend) {
   }
   sandbox::drop_supervisor_privileges(cfg, &report);
   sup.pid_namespace = report.pid_ns;
+  // (frame_checks off: values as large as the channel carries — red-team tests only)
+  sup.value_cap = cfg.is_off("frame_checks") ? chan::kMaxMessage : proto::kMaxValue;
   drop_worker_settings();
   signal(SIGPIPE, SIG_IGN);
   // The protocol fds go to high numbers, out of the way of fds 0-3 that the
@@ -232,13 +242,13 @@ int worker_main(WorkerBackend &backend) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the supervisor
     close(ch[0]);
     int capture_read[2] = {out[0], err[0]};
-    become_interpreter_fds(ch[1], out, err);
+    become_interpreter_fds(ch[1], out, err, cfg.is_off("supervisor"));
     close(out[1]);
     close(err[1]);
     prctl(PR_SET_DUMPABLE, 1);  // only the supervisor is not (caps.cpp)
     sandbox::install_seccomp(cfg, &report);
     report.read_process_facts();
-    detail::run_interpreter(backend, capture_read, report.to_json());
+    detail::run_interpreter(backend, capture_read, report.to_json(), sup.value_cap);
   }
   close(ch[1]);
   close(out[1]);

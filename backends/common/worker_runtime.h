@@ -95,6 +95,11 @@ class WorkerBackend {
   // Idle between requests: return when `fd` is readable (JavaScript turns
   // its event loop meanwhile, for handles left running by earlier programs).
   virtual void wait_readable(int fd);
+  // The name under which a native run would find the program's text in its
+  // cwd ("answer.py"; nullptr: none). When the cwd is the sandbox's private
+  // scratch directory, the runtime writes the program's units there as they
+  // run (interpreter.cpp, ProgramFile).
+  virtual const char *program_file() const { return nullptr; }
   // Names a unit may use without defining them (JavaScript: the global
   // object's properties), sent to the host with "ready" (hoisting, §6a).
   virtual std::vector<std::string> global_names() { return {}; }

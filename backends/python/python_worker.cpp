@@ -55,7 +55,7 @@ def _error(e, tb_skip):
     text = "".join(traceback.format_exception(type(e), e, tb))
     return (type(e).__name__, str(e), line, text)
 
-sys.argv = ["answer"]
+sys.argv = ["answer.py"]  # as `python3 answer.py` in the cwd
 __main__.__file__ = os.path.join(os.getcwd(), "answer.py")
 __main__.__doc__ = None
 # fds 1/2 are pipes: print() should reach the host a line at a time (not in
@@ -97,6 +97,12 @@ def prepare(code, line):
     global _future_flags, _program_start
     _register(code, line)
     try:
+        nul = code.find("\0")
+        if nul >= 0:  # as CPython says of a file with one (compile() says ValueError)
+            at = code.rfind("\n", 0, nul) + 1
+            raise SyntaxError("source code cannot contain null bytes",
+                              (FILENAME, line + code.count("\n", 0, nul), nul - at + 1,
+                               code[at:code.find("\n", nul) if "\n" in code[nul:] else len(code)]))
         tree = compile(code, FILENAME, "exec", ast.PyCF_ONLY_AST | _future_flags, dont_inherit=True)
         ast.increment_lineno(tree, line - 1)
         _future_flags |= _futures(tree)
@@ -163,6 +169,7 @@ std::string str_of(PyObject *o) {
 class PythonBackend final : public sx::WorkerBackend {
  public:
   const char *name() const override { return "python"; }
+  const char *program_file() const override { return "answer.py"; }
 
   bool init(std::string *err) override {
     PyConfig config;

@@ -474,6 +474,11 @@ class Router::Bridge final : public ChunkSink {
   void fed(std::string_view s) {
     len_ += s.size();
     if (!s.empty()) last_ = s.back();
+    keep(s);
+  }
+  // The program text not yet part of a reported unit (for Unit::lead).
+  void keep(std::string_view s) {
+    if (!failed_) unclaimed_ += s;
   }
 
   // Raw mode: the program text starts `n` bytes into the answer (a byte order
@@ -507,6 +512,11 @@ class Router::Bridge final : public ChunkSink {
   void on_unit(ChunkUnit &&c) override {
     Unit u;
     u.lang = lang_;
+    // What the program text has between the previous unit and this one.
+    std::uint64_t lead = std::min<std::uint64_t>(c.begin.offset - claimed_, unclaimed_.size());
+    u.lead = unclaimed_.substr(0, lead);
+    unclaimed_.erase(0, std::min<std::uint64_t>(c.end - claimed_, unclaimed_.size()));
+    claimed_ = c.end;
     u.code = std::move(c.code);
     u.begin = map(c.begin);
     u.end = map_end(c.end);
@@ -544,6 +554,8 @@ class Router::Bridge final : public ChunkSink {
   std::uint32_t raw_skip_ = 0;
   Pos fallback_;
   std::deque<Entry> lines_;
+  std::string unclaimed_;      // program text from offset claimed_ on
+  std::uint64_t claimed_ = 0;  // end of the last reported unit
   std::uint64_t len_ = 0;
   char last_ = 0;  // last byte fed
   bool failed_ = false;
@@ -595,13 +607,19 @@ void Router::feed(std::string_view bytes) {
       rest.remove_prefix(1);
       if (kBom.substr(0, bom_buf_.size()) != bom_buf_) {
         bom_decided_ = true;
-        if (chunker_) chunker_->feed(bom_buf_);
+        if (chunker_) {
+          bridge_->keep(bom_buf_);
+          chunker_->feed(bom_buf_);
+        }
       } else if (bom_buf_.size() == kBom.size()) {
         bom_decided_ = true;
         if (bridge_) bridge_->skip_raw(static_cast<std::uint32_t>(kBom.size()));
       }
     }
-    if (chunker_ && !rest.empty()) chunker_->feed(rest);
+    if (chunker_ && !rest.empty()) {
+      bridge_->keep(rest);
+      chunker_->feed(rest);
+    }
     off_ += bytes.size();
     return;
   }
@@ -1038,7 +1056,10 @@ void Router::finish() {
   finished_ = true;
   if (!cfg_.markdown) {
     if (chunker_) {
-      if (!bom_decided_ && !bom_buf_.empty()) chunker_->feed(bom_buf_);  // the start of a BOM, and nothing else
+      if (!bom_decided_ && !bom_buf_.empty()) {  // the start of a BOM, and nothing else
+        bridge_->keep(bom_buf_);
+        chunker_->feed(bom_buf_);
+      }
       bom_decided_ = true;
       chunker_->finish();
       sink_.on_program_end(cfg_.raw_lang, -1);

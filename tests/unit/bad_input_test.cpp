@@ -135,6 +135,15 @@ TEST(BadInput, NulBytesInsideCodeOfEachLanguage) {
   expect_complete(r);
   for (const auto &d : r.done()) EXPECT_TRUE(d["status"] == "ok" || failed_clearly(d)) << d.dump();
   EXPECT_NE(r.all_stdout().find("later\n"), std::string::npos);
+  // Python says what CPython says of such a file, at the line of the NUL
+  // (answer line 2); node and clang accept it (a NUL in a string literal,
+  // clang: "null character ignored").
+  json py = r.done_of(0);
+  EXPECT_EQ(py["status"], "syntax_error") << py.dump();
+  EXPECT_EQ(py["error"]["type"], "SyntaxError") << py.dump();
+  EXPECT_EQ(py["error"].value("message", "").rfind("source code cannot contain null bytes", 0), 0u) << py.dump();
+  EXPECT_EQ(py["error"]["line"], 2) << py.dump();
+  EXPECT_EQ(r.stdout_of(2), "3\n");  // the JavaScript unit
 }
 
 // ------------------------------------------------------- fence never closed

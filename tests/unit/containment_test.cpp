@@ -353,8 +353,8 @@ TEST_P(PerLanguage, KillingTheParentDoesNotReachTheHost) {
   if (!pid_namespaces_available()) GTEST_SKIP() << "no PID namespaces here (not root): workers run unisolated";
   Outcome o = run(pick("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
                        "process.kill(process.ppid, 'SIGKILL');\n",
-                       // (the sleep: the program's process must not end before its parent's death reaches it)
-                       "#include <csignal>\nkill(getppid(), SIGKILL); usleep(300000);\n"),
+                       // (one unit; the sleep: the program's process must not end before its parent's death reaches it)
+                       "#include <csignal>\n{ kill(getppid(), SIGKILL); usleep(300000); }\n"),
                   opts());
   if (L().lang == SX_LANG_CPP) {
     EXPECT_EQ(o.status, "crashed") << o.done.dump();

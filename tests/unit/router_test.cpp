@@ -9,6 +9,7 @@
 // compares the forwarded text with cmark over the spec and larger corpora.)
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -58,7 +59,7 @@ struct Recorder : sx::RouterSink {
 
   void on_unit(sx::Unit &&u) override {
     log.push_back("unit " + std::string(sx::lang_name(u.lang)) + " fence " + std::to_string(u.fence) + " " +
-                  show(u.begin) + "-" + std::to_string(u.end) + " " + show(u.code));
+                  show(u.begin) + "-" + std::to_string(u.end) + " " + show(u.code) + " lead " + show(u.lead));
     units.push_back(std::move(u));
   }
   void on_syntax_error(sx::SyntaxError &&e) override {
@@ -141,9 +142,22 @@ Recorder run_once(const std::string &text, unsigned how, sx::RouterConfig cfg = 
   return r;
 }
 
+// Each program's units, leads and codes in order, are its text: the start of
+// what its chunker was fed.
+void expect_leads_rebuild_the_text(const Recorder &r) {
+  std::map<int, std::string> rebuilt;
+  for (const auto &u : r.units) rebuilt[u.fence] += u.lead + u.code;
+  for (const auto &[fence, text] : rebuilt) {
+    bool prefix = false;
+    for (const auto &b : r.bodies) prefix |= b.compare(0, text.size(), text) == 0;
+    EXPECT_TRUE(prefix) << "fence " << fence << ": " << show(text);
+  }
+}
+
 // Runs whole, byte by byte and in random pieces: same events every time.
 Recorder run(const std::string &text, sx::RouterConfig cfg = {}) {
   Recorder whole = run_once(text, 0, cfg);
+  expect_leads_rebuild_the_text(whole);
   for (unsigned how : {1u, 2u, 3u, 4u, 5u}) {
     Recorder other = run_once(text, how, cfg);
     EXPECT_EQ(other.log, whole.log) << "split " << how << " of " << show(text);
@@ -176,6 +190,18 @@ void expect_pos(const Pos &got, const Pos &want, const std::string &what) {
 }
 
 using Codes = std::vector<std::string>;
+
+// ---------------------------------------------------------------- leads
+
+TEST(RouterLead, CommentsAndBlankLinesBeforeEachUnitAreItsLead) {
+  std::string body = "#!/usr/bin/env python3\n# about\n\nimport os\n\n# two\nx = 1  # same line\n# tail\n";
+  Recorder r = run("Text\n```python\n" + body + "```\n");
+  ASSERT_EQ(r.units.size(), 2u);
+  EXPECT_EQ(r.units[0].lead, "#!/usr/bin/env python3\n# about\n\n");
+  EXPECT_EQ(r.units[0].code, "import os\n");
+  EXPECT_EQ(r.units[1].lead, "\n# two\n");
+  EXPECT_EQ(r.units[1].lead + r.units[1].code, "\n# two\nx = 1  # same line\n");
+}
 
 // ---------------------------------------------------------------- list items
 

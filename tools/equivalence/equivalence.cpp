@@ -105,8 +105,9 @@ std::string make_temp_dir() {
 
 // Runs argv in `cwd` with stdin at EOF; captures stdout/stderr; kills it
 // after the timeout.
+// `exe`: the program to run when argv[0] is not its path.
 Outcome run_command(const std::vector<std::string> &argv, const std::string &cwd, double timeout_s,
-                    const std::vector<std::string> &extra_env = {}) {
+                    const std::vector<std::string> &extra_env = {}, const std::string &exe = "") {
   Outcome o;
   auto t0 = std::chrono::steady_clock::now();
   int out[2], err[2];
@@ -127,7 +128,10 @@ Outcome run_command(const std::vector<std::string> &argv, const std::string &cwd
     std::vector<char *> a;
     for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
     a.push_back(nullptr);
-    execvp(a[0], a.data());
+    if (exe.empty())
+      execvp(a[0], a.data());
+    else
+      execv(exe.c_str(), a.data());
     _exit(127);
   }
   close(out[1]);
@@ -169,15 +173,25 @@ Outcome run_command(const std::vector<std::string> &argv, const std::string &cwd
   return o;
 }
 
+// Natively, as the streamed run presents itself (README "Programs run as
+// they would natively"): `python3 answer.py`, `node answer.js`, and a C++
+// program built as `answer` and run with argv[0] "answer", in the cwd.
 Outcome run_native(const Config &cfg, const Program &p, const std::string &dir) {
-  if (p.lang == "python") return run_command({cfg.python, p.path}, dir, cfg.timeout_s);
+  std::string ext = p.lang == "python" ? ".py" : p.lang == "javascript" ? ".js" : ".cpp";
+  std::string src = dir + "/answer" + ext;
+  std::filesystem::copy_file(p.path, src, std::filesystem::copy_options::overwrite_existing);
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { unlink(path.c_str()); }
+  } cleanup{src};
+  if (p.lang == "python") return run_command({cfg.python, "answer.py"}, dir, cfg.timeout_s);
   if (p.lang == "javascript") {
     std::vector<std::string> env;
     if (!cfg.node_libdir.empty()) env.push_back("LD_LIBRARY_PATH=" + cfg.node_libdir);
-    return run_command({cfg.node, p.path}, dir, cfg.timeout_s, env);
+    return run_command({cfg.node, "answer.js"}, dir, cfg.timeout_s, env);
   }
-  std::string exe = dir + "/a.out";
-  Outcome c = run_command({cfg.cxx, "-std=c++20", "-O0", "-w", p.path, "-o", exe}, dir, 120);
+  std::string exe = dir + "/answer";
+  Outcome c = run_command({cfg.cxx, "-std=c++20", "-O0", "-w", src, "-o", exe}, dir, 120);
   if (c.status != "exit" || c.code != 0) {
     Outcome o;
     o.status = "no_build";
@@ -190,7 +204,7 @@ Outcome run_native(const Config &cfg, const Program &p, const std::string &dir) 
       }
     return o;
   }
-  Outcome o = run_command({exe}, dir, cfg.timeout_s);
+  Outcome o = run_command({"answer"}, dir, cfg.timeout_s, {}, exe);
   unlink(exe.c_str());
   return o;
 }

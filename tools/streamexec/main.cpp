@@ -49,6 +49,7 @@ struct Args {
   std::vector<std::string> env, allow_write;
   std::string network = "none";
   std::uint64_t scratch_mb = 512;
+  std::string sandbox_off;
 };
 
 // --- built-in gate rules -----------------------------------------------------
@@ -419,6 +420,10 @@ int run(const Args &a, bool chunk_only) {
   opt.env = env.data();
   opt.allow_write = allow_write.data();
   opt.scratch_bytes = a.scratch_mb << 20;
+  if (!a.sandbox_off.empty()) {
+    opt.sandbox_off = a.sandbox_off.c_str();
+    fmt::print(stderr, "streamexec: warning: sandbox protections switched off: {}\n", a.sandbox_off);
+  }
   GateRules rules;
   try {
     for (const auto &p : a.hold) rules.hold.emplace_back(std::regex(p), p);
@@ -526,6 +531,8 @@ int main(int argc, char **argv) {
                    "a host directory the units may write (all else is read-only but the scratch /tmp); repeatable");
   runc->add_option("--scratch-size", a.scratch_mb, "size of the scratch tmpfs (/tmp, the units' cwd) in MiB")
       ->capture_default_str();
+  runc->add_option("--sandbox-off", a.sandbox_off,
+                   "comma-separated protections to switch off (diagnosis only; README \"Security\")");
   auto *chunkc = app.add_subcommand("chunk", "print the closed units (and syntax errors) without executing");
   add_common(chunkc);
   auto *doctorc = app.add_subcommand("doctor", "report which protections of the sandbox are active on this machine");

@@ -44,10 +44,14 @@ inline constexpr const char *kScratchDir = "/tmp";
 // The environment variable that carries the Config from host to worker.
 inline constexpr const char *kConfigVar = "SX_WORKER_SANDBOX";
 
-// Every protection, by the name `off` and the report use.
-inline constexpr const char *kProtections[] = {"user_ns",   "pid_ns",       "mount_ns", "net_ns",
-                                               "read_only", "hide",         "own_proc", "caps",
-                                               "no_new_privs", "seccomp"};
+// Every protection that can be switched off, by name: the sandbox's own
+// (reported), and those of the host and the process tree (the environment
+// allow-list, closing inherited fds, the supervisor owning the protocol,
+// the host's checks of reply frames). Only for diagnosis and the red-team
+// tests, which show with them what each protection stops.
+inline constexpr const char *kProtections[] = {
+    "env",      "fds",      "supervisor", "frame_checks", "user_ns",      "pid_ns",  "mount_ns",
+    "net_ns",   "read_only", "hide",      "own_proc",     "caps",         "no_new_privs", "seccomp"};
 
 struct Config {
   bool host_network = false;              // false: own network namespace, loopback only

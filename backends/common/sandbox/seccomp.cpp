@@ -49,6 +49,9 @@ void install_seccomp(const Config &cfg, Report *report) {
     report->notes.push_back("seccomp: cannot create a filter");
     return;
   }
+  // no_new_privs is caps.cpp's to set (or, in a test, not to): libseccomp
+  // must not set it on its own.
+  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
   auto fail = [&](const std::string &what, int rc) {
     report->notes.push_back("seccomp: " + what + ": " + strerror(-rc));
     seccomp_release(ctx);
