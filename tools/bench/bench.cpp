@@ -32,6 +32,7 @@
 #include "tools/bench/collect.h"
 #include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
+#include "tools/bench/isolation.h"
 #include "tools/bpe/bpe.h"
 
 namespace fs = std::filesystem;
@@ -42,6 +43,7 @@ namespace {
 
 using sx::bench::collect;
 using sx::bench::Collected;
+using sx::bench::quantile;
 
 struct RunResult {
   double e2e = 0, t_gen = 0, t_exec = 0, non_overlapped = 0, limit = 0;
@@ -114,15 +116,6 @@ RunResult run_once(const std::vector<std::string> &tokens, double rate, Mode mod
   return r;
 }
 
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  double pos = q * static_cast<double>(v.size() - 1);
-  std::size_t i = static_cast<std::size_t>(pos);
-  double f = pos - static_cast<double>(i);
-  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
-}
-
 std::string read_file(const fs::path &p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -131,44 +124,9 @@ std::string read_file(const fs::path &p) {
 // --- warm-worker dispatch overhead -------------------------------------------
 // Feeds tiny units one at a time, waiting for each result: time from the unit
 // being closed to its result, minus the worker's own execution time.
-int dispatch_bench(sx_lang lang, int n) {
-  sx_options o;
-  sx_options_init(&o);
-  o.mode = SX_MODE_RAW;
-  o.lang = lang;
-  sx_session *s = nullptr;
-  if (sx_session_new(&o, &s) != SX_OK) return 2;
-  const char *unit = lang == SX_LANG_PYTHON ? "x = 1\n" : lang == SX_LANG_JAVASCRIPT ? "x = 1;\n" : "x = 1;\n";
-  if (lang != SX_LANG_PYTHON) {
-    const char *decl = lang == SX_LANG_JAVASCRIPT ? "var x = 0;\n" : "int x = 0;\n";
-    sx_feed(s, decl, std::strlen(decl));
-  }
-  std::vector<double> overhead, roundtrip;
-  double closed = 0;
-  for (int i = 0; i < n + 20; ++i) {
-    sx_feed(s, unit, std::strlen(unit));
-    for (;;) {
-      sx_event *ev = nullptr;
-      if (sx_next_event(s, 10000, &ev) != SX_OK) return 1;
-      auto j = json::parse(std::string(ev->json, ev->json_len));
-      sx_event_free(ev);
-      if (j["event"] == "unit_closed") closed = j["t_ms"];
-      if (j["event"] == "unit_done") {
-        if (j["status"] != "ok") {
-          fmt::print(stderr, "unit failed: {}\n", j.dump());
-          return 1;
-        }
-        if (i >= 20) {  // the first units warm caches
-          double rt = j["t_finished_ms"].get<double>() - closed;
-          roundtrip.push_back(rt);
-          overhead.push_back(rt - j["exec_ms"].get<double>());
-        }
-        break;
-      }
-    }
-  }
-  sx_finish(s);
-  sx_session_free(s);
+int dispatch_bench(sx_lang lang, int n, const std::string &off) {
+  std::vector<double> roundtrip, overhead;
+  if (!sx::bench::dispatch_samples(lang, n, off.empty() ? nullptr : off.c_str(), &roundtrip, &overhead)) return 1;
   fmt::print("{} warm unit, {} samples: closed→done median {:.1f} µs (p90 {:.1f} µs); minus exec: median {:.1f} µs (p90 {:.1f} µs)\n",
              sx_lang_name(lang), overhead.size(), quantile(roundtrip, 0.5) * 1000, quantile(roundtrip, 0.9) * 1000,
              quantile(overhead, 0.5) * 1000, quantile(overhead, 0.9) * 1000);
@@ -186,7 +144,7 @@ int main(int argc, char **argv) {
   double timeout = 60;
   std::size_t limit_answers = 0;
   unsigned jobs = 1;
-  app.add_option("inputs", inputs, "answer files or directories of *.md")->required();
+  app.add_option("inputs", inputs, "answer files or directories of *.md (not for --isolation, --dispatch)");
   app.add_option("--rates", rates, "token rates (tokens/s)")->capture_default_str();
   app.add_option("--json", json_out, "write every run's numbers to this file");
   app.add_option("--bpe-file", bpe_file, "o200k_base.json");
@@ -200,15 +158,29 @@ int main(int argc, char **argv) {
   sx::bench::add_frontend_options(app, frontend);
   app.add_option("--dispatch", dispatch_lang, "instead: warm-worker dispatch overhead for LANG (inputs ignored)");
   app.add_option("--dispatch-n", dispatch_n, "samples for --dispatch");
+  std::string dispatch_off;
+  app.add_option("--dispatch-sandbox-off", dispatch_off,
+                 "protections to switch off for --dispatch (as --sandbox-off: diagnosis of the sandbox's cost)");
+  bool isolation = false;
+  int isolation_cold = 10;
+  app.add_flag("--isolation", isolation,
+               "instead: the sandbox's cost (cold start, per-unit dispatch, a long line), on vs off (inputs ignored)");
+  app.add_option("--isolation-cold", isolation_cold, "cold starts per language and setting for --isolation")
+      ->capture_default_str();
   bool cpp_main = false;
   app.add_flag("--cpp-main", cpp_main,
                "instead: complete C++ programs — wait after the last token vs a serial clang++ -O0 build + run "
                "(at the first of --rates)");
   CLI11_PARSE(app, argc, argv);
+  if (isolation) return sx::bench::isolation_bench(isolation_cold, dispatch_n, json_out);
+  if (inputs.empty() && dispatch_lang.empty()) {
+    fmt::print(stderr, "streamexec-bench: no answers given (files or directories of *.md)\n");
+    return 2;
+  }
   if (!dispatch_lang.empty()) {
     sx_lang l;
     if (sx_lang_from_name(dispatch_lang.c_str(), &l) != SX_OK) return 2;
-    return dispatch_bench(l, dispatch_n);
+    return dispatch_bench(l, dispatch_n, dispatch_off);
   }
 
   std::vector<fs::path> files;
