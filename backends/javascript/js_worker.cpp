@@ -25,7 +25,7 @@
 // - console.log & co. write synchronously to fds 1/2 (the pipes worker_main
 //   captures), so a unit's output is complete when it is reported done.
 // - `require`, `module`, `exports`, `__filename`, `__dirname` are those of a
-//   CommonJS main module "[answer].js" in the current directory
+//   CommonJS main module "answer.js" in the current directory
 //   (require.main === module); ES `import` statements become
 //   `var {…} = await import(…)` and `export` is dropped from declarations.
 //
@@ -108,6 +108,7 @@ std::string utf8(v8::Isolate *iso, v8::Local<v8::Value> v) {
 class JsBackend final : public sx::WorkerBackend {
  public:
   const char *name() const override { return "javascript"; }
+  const char *program_file() const override { return "answer.js"; }
 
   ~JsBackend() override {
     // worker_main() ends with _exit(); nothing to tear down in the normal path.

@@ -467,6 +467,49 @@ TEST_F(JsWorkerTest, ProcessExitEndsTheProgram) {
   EXPECT_EQ(w.run("process.exitCode === undefined").value, "true");
 }
 
+// process.exit() in a callback that node runs from a native immediate (a
+// readline 'close' at stdin's EOF, stdin being /dev/null): the terminated
+// callback's async id was left on the stack and node aborted the worker
+// (nodedoc_readline_27.js of the packaged corpus).
+TEST_F(JsWorkerTest, ProcessExitInAReadlineCloseAtEof) {
+  EXPECT_OK(w.run("const rl = require('readline').createInterface({ input: process.stdin });\n"
+                  "rl.on('close', () => { console.log('closed'); process.exit(0); console.log('no'); });"));
+  auto e = w.end();
+  EXPECT_EQ(e.status(), "ok") << e.done.dump() << e.err;
+  EXPECT_EQ(e.done.value("exit_code", -1), 0);
+  EXPECT_EQ(e.all(), "closed\n");
+  auto next = w.run("1 + 1");  // the same worker, the next program
+  EXPECT_OK(next);
+  EXPECT_EQ(next.value, "2");
+}
+
+// A CommonJS module's top-level `this` is its original exports object
+// (nodedoc_events_03.js printed globalThis); functions, methods and classes
+// keep their own `this`; the word in strings, comments and regexps is text.
+TEST_F(JsWorkerTest, TopLevelThisIsTheOriginalExports) {
+  EXPECT_EQ(w.run("this === module.exports").value, "true");
+  EXPECT_EQ(w.run("const arrow = () => this;\narrow() === exports").value, "true");
+  EXPECT_EQ(w.run("this.x = 5;\nmodule.exports.x").value, "5");
+  EXPECT_EQ(w.run("function sloppy() { return this === globalThis; }\nsloppy()").value, "true");
+  EXPECT_EQ(w.run("const o = { v: 1, m() { return this.v; }, get g() { return this.v + 1; } };\n[o.m(), o.g]").value,
+            "[ 1, 2 ]");
+  EXPECT_EQ(w.run("class K { f = this; static s = this; m() { return this; } static { K.t = this; } }\n"
+                  "const k = new K();\n[k.f === k, K.s === K, k.m() === k, K.t === K]").value,
+            "[ true, true, true, true ]");
+  EXPECT_EQ(w.run("class C { [this === exports ? 'yes' : 'no']() {} }\nObject.getOwnPropertyNames(C.prototype)[1]")
+                .value,
+            "'yes'");
+  EXPECT_EQ(w.run("// this\n['this', `${'this'}`, /this/.source, this === exports]").value,
+            "[ 'this', 'this', 'this', true ]");
+  EXPECT_EQ(w.run("await Promise.resolve(0);\nthis === exports").value, "true");
+  // An error keeps its column: `this` is replaced by a name of its length.
+  auto u = w.run("this.missing.field", 10, 0);
+  EXPECT_EQ(u.type(), "TypeError");
+  EXPECT_EQ(u.line(), 10);
+  // Reassigned module.exports: `this` stays the original object, as in node.
+  EXPECT_EQ(w.run("const original = exports;\nmodule.exports = { other: true };\nthis === original").value, "true");
+}
+
 TEST_F(JsWorkerTest, SigintInterruptsInfiniteLoopAndStateSurvives) {
   EXPECT_OK(w.run("let n = 0"));
   auto u = w.run("for (let i = 0; ; i++) {\n  n++\n}", 7, 0, 200);
