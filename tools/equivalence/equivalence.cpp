@@ -56,8 +56,9 @@ struct Program {
   std::string source; // repo@commit:path, or "ours"
   std::string licence;
   // Our own programs may say, in a comment, that they differ on purpose:
-  // "equivalence: known difference: <cause>". They are reported apart and
-  // do not count against the agreement.
+  // "equivalence: known difference: <cause>"; a corpus says it in the
+  // manifest's optional column known_difference. They are reported apart
+  // and do not count against the agreement.
   std::string known_difference;
 };
 
@@ -426,12 +427,15 @@ std::vector<Program> load_corpus(const std::string &dir) {
   };
   std::size_t c_lang = col("lang"), c_file = col("file"), c_repo = col("repo"), c_commit = col("commit"),
               c_path = col("path"), c_lic = col("licence");
-  while (std::getline(in, line)) {
+  auto known = std::find(head.begin(), head.end(), "known_difference");
+  for (int n = 2; std::getline(in, line); ++n) {
     if (line.empty()) continue;
     auto f = split_tabs(line);
-    if (f.size() < head.size()) continue;
+    if (f.size() < head.size())
+      throw std::runtime_error(fmt::format("{}/manifest.tsv:{}: {} columns, expected {}", dir, n, f.size(), head.size()));
     out.push_back({f[c_lang], fs::absolute(dir + "/" + f[c_file]).string(), f[c_file],
-                   fmt::format("{}@{}:{}", f[c_repo], f[c_commit].substr(0, 12), f[c_path]), f[c_lic], ""});
+                   fmt::format("{}@{}:{}", f[c_repo], f[c_commit].substr(0, 12), f[c_path]), f[c_lic],
+                   known == head.end() ? "" : f[static_cast<std::size_t>(known - head.begin())]});
   }
   return out;
 }
