@@ -6,8 +6,9 @@ src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
+passes=0
 check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+  if [ "$2" -eq 0 ]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
 }
 
 cat > "$tmp/a.md" <<'MD'
@@ -86,5 +87,38 @@ grep -q 'truncated at 1024 bytes' "$tmp/big.jsonl"; check "--output-cap truncate
 "$cli" run "$tmp/a.md" --session-timeout -1 2> "$tmp/err.txt"; rc=$?
 [ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ]; check "negative --session-timeout: one-line error, exit 2" $?
 
-echo "$((15 - fails)) passed, $fails failed"
+# The sandbox's options (README "Security").
+printf 'import os\nprint(os.environ.get("HOST_SECRET"), os.environ.get("ASKED"), os.environ.get("OTHER"))\n' > "$tmp/env.py"
+HOST_SECRET=s3cret ASKED=yes "$cli" run "$tmp/env.py" --rate 0 --env ASKED --env OTHER=v --json > "$tmp/env.jsonl"
+check "--env: named variables reach the unit, the host's others do not" $?
+grep -q '"text":"None yes v\\n"' "$tmp/env.jsonl"; check "--env output" $?
+
+mkdir "$tmp/out"
+printf 'open("%s/out/made.txt", "w").write("hi")\n' "$tmp" > "$tmp/write.py"
+"$cli" run "$tmp/write.py" --rate 0 > /dev/null; rc=$?
+[ $rc = 1 ] && [ ! -e "$tmp/out/made.txt" ]; check "no --allow-write: writing outside scratch fails (exit $rc)" $?
+(cd "$tmp" && "$cli" run write.py --rate 0 --allow-write out > /dev/null); rc=$?
+[ $rc = 0 ] && [ "$(cat "$tmp/out/made.txt" 2>/dev/null)" = hi ]; check "--allow-write DIR (relative to the cwd) is writable (exit $rc)" $?
+"$cli" run "$tmp/write.py" --allow-write "$tmp/no/such/dir" 2> "$tmp/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ] && grep -q "allow-write $tmp/no/such/dir: No such file" "$tmp/err.txt"
+check "--allow-write of a missing directory: one-line error, exit 2" $?
+"$cli" run "$tmp/write.py" --network bogus 2> "$tmp/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/err.txt")" = 1 ]; check "unknown --network: one-line error, exit 2" $?
+
+"$cli" doctor --json > "$tmp/doctor.json"; rc=$?
+/usr/bin/python3 - "$tmp/doctor.json" "$rc" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rc = int(sys.argv[2])
+assert d["ok"] == (rc == 0), (d["ok"], rc)
+assert rc in (0, 1), rc  # 2: a worker did not run
+for lang in ("python", "javascript", "cpp"):
+    sb = d["sandbox"][lang]
+    assert "active" in sb and "missing" in sb and "notes" in sb, sb
+    assert (rc == 1) == any(d["sandbox"][l]["missing"] for l in d["sandbox"]), d
+assert d["unit_errors"] == {}, d["unit_errors"]
+PY
+check "doctor --json (exit $rc)" $?
+
+echo "$passes passed, $fails failed"
 [ $fails = 0 ]

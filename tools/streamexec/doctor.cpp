@@ -117,13 +117,14 @@ int doctor(bool as_json) {
     }
     fmt::print("{}\n", what);
   }
+  fmt::print("\n");
   for (const char *l : kLangs) {
     if (!sandbox.contains(l)) {
-      fmt::print("\n{}: the worker did not start{}\n", l,
+      fmt::print("{}: the worker did not start{}\n", l,
                  unit_error.count(l) ? ": " + unit_error[l] : std::string());
       continue;
     }
-    fmt::print("\n{}: units run as uid {} on the host", l, sandbox[l].value("host_uid", std::string("?")));
+    fmt::print("{}: units run as uid {} on the host", l, sandbox[l].value("host_uid", std::string("?")));
     for (const auto &n : sandbox[l]["notes"]) fmt::print("\n  note: {}", n.get<std::string>());
     if (unit_error.count(l)) fmt::print("\n  a trivial unit failed: {}", unit_error[l]);
     fmt::print("\n");
