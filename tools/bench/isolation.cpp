@@ -6,12 +6,18 @@
 //   cold start   sx_session_new -> the result of a first trivial unit: the
 //                worker's spawn, namespaces, mounts, filter and the backend's
 //                start-up
-//   dispatch     a tiny unit fed to a warm worker -> its result
+//   dispatch     a tiny unit fed to a warm worker -> its result (host and
+//                workers pinned to one CPU). "On" also appends each unit to
+//                the program's file in the scratch directory (answer.py,
+//                answer.js: native equivalence; there is no scratch directory
+//                with everything off): one fstat and one write per unit,
+//                most of JavaScript's difference (about 5 µs).
 //   long line    one unit of a single 10/20/40 MB line (Python): time and the
 //                host's peak RSS per MB, which stay flat when both are linear
 #include "tools/bench/isolation.h"
 
 #include <chrono>
+#include <sched.h>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -170,13 +176,26 @@ int isolation_bench(int cold_runs, int dispatch_n, const std::string &json_out) 
       cold_on.push_back(a);
       cold_off.push_back(b);
     }
-    // Dispatch: blocks of samples, alternating, so that drift hits both.
-    int blocks = 4;
+    // Dispatch: blocks of samples, alternating, so that drift hits both, on
+    // one CPU: unpinned, a session's round trips are either ~150 or ~250 µs
+    // on this machine, as its threads and its worker happen to share a core
+    // or not, which would decide the ratio. Threads and workers inherit it.
+    cpu_set_t saved, one;
+    sched_getaffinity(0, sizeof saved, &saved);
+    CPU_ZERO(&one);
+    for (int c = CPU_SETSIZE - 1; c >= 0; --c)
+      if (CPU_ISSET(c, &saved)) {
+        CPU_SET(c, &one);
+        break;
+      }
+    sched_setaffinity(0, sizeof one, &one);
+    int blocks = 16;
     for (int b = 0; b < blocks; ++b) {
       if (!dispatch_samples(lang, dispatch_n / blocks, nullptr, &rt_on, &ex_on) ||
           !dispatch_samples(lang, dispatch_n / blocks, kAllOff, &rt_off, &ex_off))
         return 1;
     }
+    sched_setaffinity(0, sizeof saved, &saved);
     double c_on = median(cold_on), c_off = median(cold_off), d_on = median(rt_on), d_off = median(rt_off);
     fmt::print("{:<11} {:>14.1f} {:>14.1f} {:>7.3f}   {:>15.1f} {:>15.1f} {:>7.3f}\n", sx_lang_name(lang), c_on, c_off,
                c_on / c_off, d_on * 1000, d_off * 1000, d_on / d_off);
@@ -185,7 +204,7 @@ int isolation_bench(int cold_runs, int dispatch_n, const std::string &json_out) 
                                {"unit_off_median_ms", d_off}, {"unit_ratio", d_on / d_off},
                                {"unit_samples", rt_on.size()}};
   }
-  fmt::print("(cold: median of {} starts each; unit: median of {} round trips each, unit closed -> result)\n\n",
+  fmt::print("(cold: median of {} starts each; unit: median of {} round trips each, unit closed -> result, on one CPU)\n\n",
              cold_runs, dispatch_n);
 
   fmt::print("{:<10} {:>10} {:>10} {:>14} {:>14}\n", "long line", "time (ms)", "ms per MB", "host peak (MB)",
