@@ -1,18 +1,25 @@
 /*
  * streamexec — execute LLM-generated code while the model is still writing it.
  *
- * The C API. A *session* takes the bytes of one model answer as they arrive
+ * The C API. A *session* takes the bytes of model answers as they arrive
  * (sx_feed), finds every executable unit of code as soon as no later byte can
  * change it, runs it in a worker process of its language, and reports what
- * happens as *events*. sx_finish marks the end of the answer and waits until
- * every unit has run.
+ * happens as *events*. A session holds many answers, as a notebook holds many
+ * cells: sx_answer_end (the model finished) or sx_answer_cut (the model was
+ * stopped) ends one and keeps every variable, import and compiled function
+ * for the next; sx_finish ends the last one and the session.
  *
  *   sx_options opt;
  *   sx_options_init(&opt);
  *   sx_session *s;
  *   if (sx_session_new(&opt, &s) != SX_OK) ...;
- *   while (model_has_tokens())
- *     if (sx_feed(s, tok, tok_len) == SX_STOP) break;   // an error: cut generation
+ *   for (;;) {                                           // the agent loop
+ *     int stopped = 0;
+ *     while (!stopped && model_has_tokens())
+ *       stopped = sx_feed(s, tok, tok_len) == SX_STOP;   // a unit failed
+ *     if (stopped) sx_answer_cut(s); else sx_answer_end(s);
+ *     ... read the events (sx_next_event); done? break; else prompt the model again
+ *   }
  *   sx_finish(s);
  *   sx_event *ev;
  *   while (sx_next_event(s, 0, &ev) == SX_OK) { puts(ev->json); sx_event_free(ev); }
@@ -23,9 +30,15 @@
  * aborts on bad input.
  *
  * Thread safety: one session must be used from one thread at a time
- * (sx_feed/sx_finish/sx_next_event/sx_session_free). Different sessions are
- * independent and may be used from different threads concurrently. Event
- * callbacks run on library threads (see sx_event_fn).
+ * (sx_feed, sx_answer_end, sx_answer_cut, sx_finish, sx_next_event,
+ * sx_session_free), except sx_interrupt, which any thread may call at any
+ * time before sx_session_free. Different sessions are independent and may be
+ * used from different threads concurrently. Event callbacks run on library
+ * threads (see sx_event_fn). Functions without a session (sx_options_init,
+ * sx_strerror, sx_version, the *_name functions) are thread-safe.
+ *
+ * No process-wide side effects: the library changes no signal disposition
+ * and no environment variable of the program that embeds it.
  */
 #ifndef STREAMEXEC_H
 #define STREAMEXEC_H
@@ -38,7 +51,7 @@ extern "C" {
 #endif
 
 #define SX_VERSION_MAJOR 0
-#define SX_VERSION_MINOR 1
+#define SX_VERSION_MINOR 2
 #define SX_VERSION_PATCH 0
 
 /* ---------------------------------------------------------------- Results */
@@ -51,7 +64,7 @@ typedef enum sx_result {
   SX_EINVAL = -1,   /* an argument is invalid (NULL pointer, unknown enum value …) */
   SX_EMISUSE = -2,  /* call not allowed in this state (e.g. sx_feed after sx_finish) */
   SX_ENOMEM = -3,   /* out of memory */
-  SX_EWORKER = -4,  /* a worker process could not be started */
+  SX_EWORKER = -4,  /* a worker executable is missing or not runnable (sx_last_error says which path) */
   SX_EINTERNAL = -5 /* a bug in streamexec; sx_session_errmsg says more */
 } sx_result;
 
@@ -92,9 +105,11 @@ typedef enum sx_event_kind {
   SX_EVENT_WORKER_RESTARTED = 7, /* a worker crashed or was killed; its state is lost */
   SX_EVENT_SESSION_DONE = 8,     /* last event: the latency report */
   SX_EVENT_UNIT_HELD = 9,        /* the gate holds a unit until sx_finish (text: why) */
-  SX_EVENT_PROGRAM_DONE = 10     /* a program (a fenced block; raw mode: the whole stream)
-                                    ended: status, exit code (see the JSON), text: the
-                                    error message or a note */
+  SX_EVENT_PROGRAM_DONE = 10,    /* a program (a fenced block; raw mode: the whole answer)
+                                    ended: status, exit_code, text: the error message or a note */
+  SX_EVENT_ANSWER_DONE = 11      /* an answer ended (sx_answer_end, sx_answer_cut, sx_finish):
+                                    its report in the JSON; `status` is SX_STATUS_CUT if it
+                                    was cut. The session goes on. */
 } sx_event_kind;
 
 typedef enum sx_status {
@@ -105,7 +120,10 @@ typedef enum sx_status {
   SX_STATUS_CRASHED = 4,      /* the worker died (segfault, exit(), …) */
   SX_STATUS_SKIPPED = 5,      /* not run (policy stop after an earlier failure) */
   SX_STATUS_GATED = 6,        /* held or refused by the gate */
-  SX_STATUS_LIMIT = 7         /* a resource limit was hit */
+  SX_STATUS_LIMIT = 7,        /* a resource limit was hit */
+  SX_STATUS_CUT = 8,          /* the answer was cut (sx_answer_cut) while this unit was
+                                 being written: not run, and not an error */
+  SX_STATUS_INTERRUPTED = 9   /* stopped by sx_interrupt */
 } sx_status;
 
 /*
@@ -119,14 +137,37 @@ typedef struct sx_event {
   double t_ms;          /* milliseconds since the first sx_feed of the session */
   int64_t unit_id;      /* -1 if the event is not about one unit */
   const char *lang;     /* "python" | "javascript" | "cpp" | "" */
-  sx_status status;     /* SX_EVENT_UNIT_DONE only */
+  sx_status status;     /* UNIT_DONE, PROGRAM_DONE, ANSWER_DONE (else SX_STATUS_OK) */
   const char *stream;   /* SX_EVENT_OUTPUT: "stdout" | "stderr"; else "" */
   const char *text;     /* OUTPUT: the output; UNIT_CLOSED: the unit's code;
                            UNIT_DONE: error message or value; STOP_ADVISED,
                            FENCE_SKIPPED, WORKER_RESTARTED: the reason */
   size_t text_len;
-  const char *json;     /* the whole event as one JSON object (schema in README) */
+  const char *json;     /* the whole event as one JSON object (schema in README), made
+                           from the same fields */
   size_t json_len;
+  /* --- since 0.2: typed fields, so that no client parses the JSON. Read them only
+     if struct_size says they are there (offsetof(sx_event, field) < struct_size). */
+  size_t struct_size;   /* sizeof(sx_event) of the library that made the event */
+  int answer;           /* index of the answer (0, 1, …) the event belongs to */
+  const char *code;     /* UNIT_CLOSED: the unit's code; UNIT_DONE with SX_STATUS_CUT:
+                           the text dropped (may be partial); else "" */
+  size_t code_len;
+  uint32_t line;        /* UNIT_CLOSED: answer line of the unit's first byte; else 0 */
+  const char *error_type;    /* UNIT_DONE, PROGRAM_DONE with an error: "ZeroDivisionError",
+                                "SyntaxError", "Timeout", "Interrupted", …; else "" */
+  const char *error_message; /* its message; else "" */
+  uint32_t error_line;  /* answer line of the error (of the innermost frame in the
+                           answer), 0 if unknown */
+  const char *traceback;     /* formatted, with answer line numbers; else "" */
+  int has_value;        /* UNIT_DONE: the unit is an expression with a value */
+  const char *value_repr;    /* its repr; else "" */
+  int has_exit_code;    /* the unit or program ended its program with an exit status */
+  int exit_code;
+  int signal;           /* PROGRAM_DONE / UNIT_DONE: killed by this signal (C++), else 0 */
+  double duration_ms;   /* UNIT_DONE: execution time in the worker; PROGRAM_DONE: of its end
+                           (event loop, atexit); ANSWER_DONE: the answer's end-to-end time */
+  const char *note;     /* UNIT_DONE, PROGRAM_DONE: e.g. why a unit was skipped; else "" */
 } sx_event;
 
 /*
@@ -222,8 +263,19 @@ typedef struct sx_options {
                                   diagnosis and red-team tests only. Default NULL */
 } sx_options;
 
-/* Fills *opt with the defaults above. */
+/* Fills *opt with the defaults above (sizeof(sx_options) of this header). */
 void sx_options_init(sx_options *opt);
+
+/*
+ * The same for an options struct of `size` bytes, which may come from an
+ * older header (smaller): the fields it has get their defaults and
+ * struct_size = size; sx_session_new then uses the defaults for the fields the
+ * caller's header did not have. Fields added later are only ever appended.
+ */
+void sx_options_init_size(sx_options *opt, size_t size);
+
+/* Programs compiled against this header pass their own struct size. */
+#define sx_options_init(opt) sx_options_init_size((opt), sizeof *(opt))
 
 /* ---------------------------------------------------------------- Session */
 
@@ -236,9 +288,14 @@ typedef struct sx_session sx_session;
  * the result is SX_EINVAL (out or opt NULL, opt not filled by sx_options_init
  * (struct_size), an unknown mode/lang/on_error/network value, unit_timeout_s
  * not > 0, an allow_write entry that is not a directory, an env entry whose
- * name is not a variable name) or SX_ENOMEM; sx_last_error() says which. A worker that cannot be started (e.g. a wrong worker_dir) is
- * not an error here: each unit of its language ends with status
- * SX_STATUS_CRASHED and an error of type "WorkerError" saying why.
+ * name is not a variable name), SX_EWORKER (the worker executable of a
+ * language started with the session — see prestart — is missing or not
+ * executable: the path looked at is in sx_last_error) or SX_ENOMEM;
+ * sx_last_error() says which. Workers are looked for in worker_dir, else
+ * $STREAMEXEC_WORKER_DIR, else next to the library: <libdir>/../bin (a build
+ * tree) or <libdir>/../libexec/streamexec (an installed prefix). A worker of a
+ * language started later that is missing ends each unit of that language
+ * with SX_STATUS_CRASHED and a "WorkerError" naming the path.
  */
 int sx_session_new(const sx_options *opt, sx_session **out);
 
@@ -264,6 +321,47 @@ int sx_feed(sx_session *s, const char *bytes, size_t n);
  * (as sx_feed), SX_EINVAL if s is NULL, SX_EMISUSE if called twice.
  */
 int sx_finish(sx_session *s);
+
+/*
+ * Ends the current answer (the model finished writing it): as sx_finish, it
+ * flushes the last unit, runs held units and waits until every unit and
+ * program end of the answer has a result, then emits SX_EVENT_ANSWER_DONE
+ * with the answer's report. The session stays open: the next sx_feed starts
+ * the next answer, with every worker's state kept (variables, imports,
+ * compiled functions, in every language). Answer lines, SX_STOP and
+ * SX_GATE_HOLD start afresh with each answer. Returns SX_OK or SX_STOP (a
+ * unit of this answer failed), SX_EINVAL, SX_EMISUSE after sx_finish or from
+ * the session's own callback.
+ */
+int sx_answer_end(sx_session *s);
+
+/*
+ * Ends the current answer because generation was stopped (typically after
+ * SX_STOP): the unit being written is dropped with status SX_STATUS_CUT (never
+ * run, never reported as a syntax error — a unit whose end the model had not
+ * yet confirmed, such as a block waiting for its next line, counts as being
+ * written); units queued and not yet handed to a worker are skipped
+ * (SX_STATUS_SKIPPED, "the answer was cut"); units a worker already holds
+ * run; each open program ends as cut (C++ main is not run and nothing of
+ * that program is kept; JavaScript's event loop does not run; Python's
+ * atexit handlers run). Then as sx_answer_end; the ANSWER_DONE event has
+ * status SX_STATUS_CUT. Returns as sx_answer_end.
+ */
+int sx_answer_cut(sx_session *s);
+
+/*
+ * Interrupts what runs now (a unit, or a program's end: C++ main, the
+ * JavaScript event loop) in every language, and returns at once; the unit
+ * ends with SX_STATUS_INTERRUPTED and later units of its language in this
+ * answer are skipped (as after an error). Python: KeyboardInterrupt is
+ * raised in the unit, the worker and its state survive. JavaScript: V8's
+ * TerminateExecution, the worker and its state survive. C++: the program's
+ * own process is killed, the state from before the program survives. A unit
+ * that does not stop within 2 s (e.g. it catches KeyboardInterrupt) is
+ * killed with its worker (state lost, SX_EVENT_WORKER_RESTARTED). Nothing
+ * running: no effect. Any thread. Returns SX_OK or SX_EINVAL (s NULL).
+ */
+int sx_interrupt(sx_session *s);
 
 /*
  * Takes the oldest queued event (requires queue_events). Waits up to

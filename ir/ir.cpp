@@ -49,6 +49,8 @@ const char *status_name(Status s) {
     case Status::Skipped: return "skipped";
     case Status::Gated: return "gated";
     case Status::Limit: return "limit";
+    case Status::Cut: return "cut";
+    case Status::Interrupted: return "interrupted";
   }
   return "?";
 }
@@ -66,6 +68,7 @@ const char *event_kind_name(EventKind k) {
     case EventKind::SessionDone: return "session_done";
     case EventKind::UnitHeld: return "unit_held";
     case EventKind::ProgramDone: return "program_done";
+    case EventKind::AnswerDone: return "answer_done";
   }
   return "?";
 }

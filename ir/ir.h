@@ -57,7 +57,11 @@ struct SyntaxError {
   int fence = -1;
 };
 
-enum class Status { Ok, Error, SyntaxError, Timeout, Crashed, Skipped, Gated, Limit };
+enum class Status {
+  Ok, Error, SyntaxError, Timeout, Crashed, Skipped, Gated, Limit,
+  Cut,         // the answer was cut while this unit was being written: not run, not an error
+  Interrupted  // stopped on request (sx_interrupt)
+};
 const char *status_name(Status s);
 
 struct ErrorInfo {
@@ -104,21 +108,24 @@ struct Report {
   double serial_e2e_ms = 0;       // t_gen + t_exec (what generate-then-execute costs)
   double non_overlapped_ms = 0;   // end of stream .. last unit done
   double limit_ms = 0;            // DESIGN §1 physical limit
-  std::uint64_t units = 0, errors = 0, skipped = 0;
+  std::uint64_t units = 0, errors = 0, skipped = 0, cut = 0;
   std::uint64_t programs = 0, programs_failed = 0;  // program_done events, and those not ok
-  std::vector<SandboxReport> sandbox;  // one per language whose worker started
+  std::vector<SandboxReport> sandbox;  // one per language whose worker started (SessionDone)
+  bool was_cut = false;                // AnswerDone: the answer ended with sx_answer_cut
 };
 
 enum class EventKind {
   UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone,
   UnitHeld,    // the gate holds a unit until the end of the answer
-  ProgramDone  // a program (a fenced block; raw mode: the stream) ended, with its status
+  ProgramDone,  // a program (a fenced block; raw mode: the stream) ended, with its status
+  AnswerDone    // an answer ended (answer_end / answer_cut): its own report; the session goes on
 };
 const char *event_kind_name(EventKind k);
 
 struct Event {
   EventKind kind = EventKind::UnitClosed;
   double t_ms = 0;
+  int answer = 0;            // index of the answer (0, 1, …) the event belongs to
   std::int64_t unit_id = -1;
   Lang lang = Lang::Unknown;
   // Payload: which fields are set depends on kind.
@@ -127,7 +134,7 @@ struct Event {
   std::string stream;        // Output: "stdout" | "stderr"
   std::string text;          // Output text; StopAdvised/FenceSkipped/WorkerRestarted reason
   SyntaxError syntax;        // SyntaxErr (and StopAdvised after one)
-  Report report;             // SessionDone
+  Report report;             // SessionDone (whole session), AnswerDone (that answer)
 };
 
 // One JSON object (no trailing newline) in the schema documented in README.md.

@@ -13,6 +13,7 @@ std::string event_to_json(const Event &e) {
   json j;
   j["event"] = event_kind_name(e.kind);
   j["t_ms"] = round3(e.t_ms);
+  j["answer"] = e.answer;
   // The unit an event is about, and its language.
   auto unit_ref = [&] {
     j["unit_id"] = e.unit_id;
@@ -58,6 +59,7 @@ std::string event_to_json(const Event &e) {
       }
       if (r.has_exit_code) j["exit_code"] = r.exit_code;
       if (!r.note.empty()) j["note"] = r.note;
+      if (r.status == Status::Cut) j["code"] = e.unit.code;  // the text dropped
       j["exec_ms"] = round3(r.exec_ms);
       if (r.end_ms > 0) j["end_ms"] = round3(r.end_ms);
       j["t_dispatched_ms"] = round3(r.t_dispatched_ms);
@@ -100,7 +102,8 @@ std::string event_to_json(const Event &e) {
       j["lang"] = lang_name(e.lang);
       j["reason"] = e.text;
       break;
-    case EventKind::SessionDone: {
+    case EventKind::SessionDone:
+    case EventKind::AnswerDone: {
       const Report &r = e.report;
       j["report"] = {{"t_gen_ms", round3(r.t_gen_ms)},
                      {"t_exec_ms", round3(r.t_exec_ms)},
@@ -111,8 +114,13 @@ std::string event_to_json(const Event &e) {
                      {"units", r.units},
                      {"errors", r.errors},
                      {"skipped", r.skipped},
+                     {"cut", r.cut},
                      {"programs", r.programs},
                      {"programs_failed", r.programs_failed}};
+      if (e.kind == EventKind::AnswerDone) {
+        j["cut"] = r.was_cut;
+        break;
+      }
       json sb = json::object();
       for (const auto &w : r.sandbox)
         sb[lang_name(w.lang)] = {{"active", w.active}, {"missing", w.missing}, {"notes", w.notes},

@@ -2,7 +2,13 @@
 // this boundary.
 #include "streamexec.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
 #include <cstring>
+#include <dlfcn.h>
+#include <filesystem>
+#include <unistd.h>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -21,23 +27,26 @@ namespace {
 struct EventBox {
   sx_event pub{};
   std::string lang, stream, text, json;
+  // Typed fields: point into the event itself (kept here).
+  sx::Event ev;
 
-  explicit EventBox(const sx::Event &e) {
+  explicit EventBox(const sx::Event &e) : ev(e) {
     json = sx::event_to_json(e);
     lang = e.lang == sx::Lang::Unknown ? "" : sx::lang_name(e.lang);
     stream = e.stream;
+    const sx::Result &r = ev.result;
+    bool has_result = e.kind == sx::EventKind::UnitDone || e.kind == sx::EventKind::ProgramDone;
     switch (e.kind) {
       case sx::EventKind::UnitClosed: text = e.unit.code; break;
       case sx::EventKind::UnitDone:
-      case sx::EventKind::ProgramDone:
-        text = e.result.has_error ? e.result.error.message : e.result.has_value ? e.result.value_repr : e.result.note;
-        break;
+      case sx::EventKind::ProgramDone: text = r.has_error ? r.error.message : r.has_value ? r.value_repr : r.note; break;
       default: text = e.text; break;
     }
     pub.kind = static_cast<sx_event_kind>(e.kind);
     pub.t_ms = e.t_ms;
     pub.unit_id = e.unit_id;
-    pub.status = static_cast<sx_status>(e.result.status);
+    pub.status = has_result ? static_cast<sx_status>(r.status) : SX_STATUS_OK;
+    if (e.kind == sx::EventKind::AnswerDone && e.report.was_cut) pub.status = SX_STATUS_CUT;
     if (e.kind == sx::EventKind::FenceSkipped) stream.clear();
     pub.lang = lang.c_str();
     pub.stream = stream.c_str();
@@ -45,10 +54,34 @@ struct EventBox {
     pub.text_len = text.size();
     pub.json = json.c_str();
     pub.json_len = json.size();
+    pub.struct_size = sizeof(sx_event);
+    pub.answer = e.answer;
+    bool with_code = e.kind == sx::EventKind::UnitClosed || (has_result && r.status == sx::Status::Cut);
+    pub.code = with_code ? ev.unit.code.c_str() : "";
+    pub.code_len = with_code ? ev.unit.code.size() : 0;
+    pub.line = e.kind == sx::EventKind::UnitClosed ? e.unit.begin.line : 0;
+    bool err = has_result && r.has_error;
+    pub.error_type = err ? r.error.type.c_str() : "";
+    pub.error_message = err ? r.error.message.c_str() : "";
+    pub.error_line = err && r.error.line > 0 ? static_cast<uint32_t>(r.error.line) : 0;
+    pub.traceback = err ? r.error.traceback.c_str() : "";
+    pub.has_value = has_result && r.has_value;
+    pub.value_repr = pub.has_value ? r.value_repr.c_str() : "";
+    pub.has_exit_code = has_result && r.has_exit_code;
+    pub.exit_code = pub.has_exit_code ? r.exit_code : 0;
+    pub.signal = has_result ? r.signal : 0;
+    pub.duration_ms = e.kind == sx::EventKind::UnitDone      ? r.exec_ms
+                      : e.kind == sx::EventKind::ProgramDone ? r.exec_ms
+                      : e.kind == sx::EventKind::AnswerDone  ? e.report.e2e_ms
+                                                             : 0;
+    pub.note = has_result ? r.note.c_str() : "";
   }
 };
 
 static_assert(static_cast<int>(sx::Status::Limit) == SX_STATUS_LIMIT);
+static_assert(static_cast<int>(sx::Status::Cut) == SX_STATUS_CUT);
+static_assert(static_cast<int>(sx::Status::Interrupted) == SX_STATUS_INTERRUPTED);
+static_assert(static_cast<int>(sx::EventKind::AnswerDone) == SX_EVENT_ANSWER_DONE);
 static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
 static_assert(static_cast<int>(sx::EventKind::UnitHeld) == SX_EVENT_UNIT_HELD);
 static_assert(static_cast<int>(sx::EventKind::ProgramDone) == SX_EVENT_PROGRAM_DONE);
@@ -111,28 +144,10 @@ int enum_value(const E &e) {
 }
 }  // namespace
 
-extern "C" {
-
-const char *sx_strerror(int code) {
-  switch (code) {
-    case SX_OK: return "ok";
-    case SX_STOP: return "a unit failed; stopping generation is advised";
-    case SX_DONE: return "session finished; no more events";
-    case SX_AGAIN: return "no event yet";
-    case SX_EINVAL: return "invalid argument";
-    case SX_EMISUSE: return "call not allowed in this state";
-    case SX_ENOMEM: return "out of memory";
-    case SX_EWORKER: return "worker process could not be started";
-    case SX_EINTERNAL: return "internal error";
-  }
-  return "unknown result code";
-}
-
-const char *sx_version(void) { return SX_VERSION_STRING; }
-
-void sx_options_init(sx_options *opt) {
-  if (!opt) return;
-  *opt = sx_options{};
+namespace {
+sx_options defaults() {
+  sx_options o{};
+  sx_options *opt = &o;
   opt->struct_size = sizeof(sx_options);
   opt->mode = SX_MODE_MARKDOWN;
   opt->lang = SX_LANG_PYTHON;
@@ -155,15 +170,62 @@ void sx_options_init(sx_options *opt) {
   opt->allow_write = nullptr;
   opt->scratch_bytes = 512ull << 20;
   opt->sandbox_off = nullptr;
+  return o;
 }
 
-namespace {
+// The size of sx_options in 0.1, the first release: the smallest accepted.
+constexpr std::size_t kOptionsSize01 = offsetof(sx_options, sandbox_off) + sizeof(const char *);
+
 thread_local std::string t_last_error;
-int refuse(const std::string &why) {
+int refuse(const std::string &why, int code = SX_EINVAL) {
   t_last_error = why;
-  return SX_EINVAL;
+  return code;
+}
+
+// Where the workers are by default: next to the library (a build tree:
+// <libdir>/../bin; an installed prefix: <libdir>/../libexec/streamexec).
+std::string default_worker_dir() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void *>(&sx_version), &info) && info.dli_fname) {
+    std::filesystem::path lib = std::filesystem::weakly_canonical(info.dli_fname).parent_path();
+    for (auto dir : {lib / ".." / "bin", lib / ".." / "libexec" / "streamexec", lib}) {
+      std::error_code ec;
+      if (std::filesystem::exists(dir / "streamexec-worker-python", ec))
+        return std::filesystem::weakly_canonical(dir, ec).string();
+    }
+    return (lib / ".." / "bin").lexically_normal().string();
+  }
+  return "";
 }
 }  // namespace
+
+extern "C" {
+
+const char *sx_strerror(int code) {
+  switch (code) {
+    case SX_OK: return "ok";
+    case SX_STOP: return "a unit failed; stopping generation is advised";
+    case SX_DONE: return "session finished; no more events";
+    case SX_AGAIN: return "no event yet";
+    case SX_EINVAL: return "invalid argument";
+    case SX_EMISUSE: return "call not allowed in this state";
+    case SX_ENOMEM: return "out of memory";
+    case SX_EWORKER: return "a worker executable is missing or not runnable";
+    case SX_EINTERNAL: return "internal error";
+  }
+  return "unknown result code";
+}
+
+const char *sx_version(void) { return SX_VERSION_STRING; }
+
+void(sx_options_init)(sx_options *opt) { sx_options_init_size(opt, sizeof(sx_options)); }
+
+void sx_options_init_size(sx_options *opt, size_t size) {
+  if (!opt || size < kOptionsSize01) return;
+  sx_options d = defaults();
+  std::memcpy(static_cast<void *>(opt), &d, std::min(size, sizeof d));
+  opt->struct_size = std::min(size, sizeof d);
+}
 
 const char *sx_last_error(void) { return t_last_error.c_str(); }
 
@@ -172,7 +234,14 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   if (!out) return refuse("out is NULL");
   *out = nullptr;
   if (!opt) return refuse("opt is NULL");
-  if (opt->struct_size != sizeof(sx_options)) return refuse("opt was not filled by sx_options_init (struct_size)");
+  if (opt->struct_size < kOptionsSize01 || opt->struct_size > sizeof(sx_options))
+    return refuse(opt->struct_size > sizeof(sx_options)
+                      ? "opt comes from a newer streamexec.h than this library (struct_size)"
+                      : "opt was not filled by sx_options_init (struct_size)");
+  // An older header's options: defaults for the fields it did not have.
+  sx_options full = defaults();
+  std::memcpy(static_cast<void *>(&full), opt, opt->struct_size);
+  opt = &full;
   int mode = enum_value(opt->mode), lang = enum_value(opt->lang), on_error = enum_value(opt->on_error);
   int network = enum_value(opt->network);
   if (mode != SX_MODE_MARKDOWN && mode != SX_MODE_RAW) return refuse("unknown mode");
@@ -222,7 +291,23 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {
       cfg.worker_dir = env;
     } else {
-      cfg.worker_dir = SX_DEFAULT_WORKER_DIR;
+      cfg.worker_dir = default_worker_dir();
+    }
+    // The workers started with the session must be there: a wrong
+    // worker_dir is an error now, not a crash of every unit later.
+    if (cfg.execute) {
+      std::vector<sx::Lang> first = cfg.prestart;
+      if (first.empty()) first.push_back(cfg.markdown ? sx::Lang::Python : cfg.raw_lang);
+      for (sx::Lang l : first) {
+        std::string exe = cfg.worker_dir + "/streamexec-worker-" + sx::lang_name(l);
+        if (access(exe.c_str(), X_OK) != 0) {
+          std::string why = std::string("the ") + sx::lang_name(l) + " worker " + exe + " " +
+                            (errno == ENOENT ? "does not exist" : std::string("is not executable: ") + strerror(errno)) +
+                            " (set sx_options.worker_dir or STREAMEXEC_WORKER_DIR)";
+          delete s;
+          return refuse(why, SX_EWORKER);
+        }
+      }
     }
     cfg.on_event = [s](const sx::Event &e) { s->on_event(e); };
     if (opt->gate) {
@@ -286,12 +371,41 @@ int sx_finish(sx_session *s) {
   }
   s->finished = true;
   try {
-    s->core->finish();
-    return s->core->stop_advised() ? SX_STOP : SX_OK;
+    return s->core->finish() ? SX_STOP : SX_OK;
   } catch (const std::exception &e) {
     s->errmsg = e.what();
     return SX_EINTERNAL;
   }
+}
+
+namespace {
+int end_answer(sx_session *s, bool cut) {
+  if (!s) return SX_EINVAL;
+  if (tl_in_callback == s) return SX_EMISUSE;  // would wait for this very thread
+  if (s->finished) {
+    s->errmsg = cut ? "sx_answer_cut after sx_finish" : "sx_answer_end after sx_finish";
+    return SX_EMISUSE;
+  }
+  try {
+    return (cut ? s->core->answer_cut() : s->core->answer_end()) ? SX_STOP : SX_OK;
+  } catch (const std::bad_alloc &) {
+    s->errmsg = "out of memory at the end of an answer";
+    return SX_ENOMEM;
+  } catch (const std::exception &e) {
+    s->errmsg = e.what();
+    return SX_EINTERNAL;
+  }
+}
+}  // namespace
+
+int sx_answer_end(sx_session *s) { return end_answer(s, false); }
+
+int sx_answer_cut(sx_session *s) { return end_answer(s, true); }
+
+int sx_interrupt(sx_session *s) {
+  if (!s) return SX_EINVAL;
+  s->core->interrupt();
+  return SX_OK;
 }
 
 int sx_next_event(sx_session *s, double timeout_ms, sx_event **out) {
@@ -328,12 +442,12 @@ const char *sx_lang_name(sx_lang lang) {
 }
 const char *sx_status_name(sx_status st) {
   int s = enum_value(st);
-  if (s < SX_STATUS_OK || s > SX_STATUS_LIMIT) return "?";
+  if (s < SX_STATUS_OK || s > SX_STATUS_INTERRUPTED) return "?";
   return sx::status_name(static_cast<sx::Status>(s));
 }
 const char *sx_event_kind_name(sx_event_kind k) {
   int v = enum_value(k);
-  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_PROGRAM_DONE) return "?";
+  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_ANSWER_DONE) return "?";
   return sx::event_kind_name(static_cast<sx::EventKind>(v));
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -43,6 +44,8 @@ int interrupt_signal(Lang l) {
 
 // How long a worker whose protocol pipe closed may take to exit by itself.
 constexpr int kDeathGraceMs = 500;
+// The longest wait for a worker's frame before an interrupt is looked at.
+constexpr int kInterruptPollMs = 10;
 
 Status parse_status(const std::string &s) {
   if (s == "ok") return Status::Ok;
@@ -101,12 +104,13 @@ void Executor::submit(Unit &&u, bool hold) {
   cv_.notify_all();
 }
 
-void Executor::end_program(int fence) {
+void Executor::end_program(int fence, bool cut) {
   {
     std::lock_guard<std::mutex> lk(mu_);
     Item it;
     it.kind = Item::Kind::End;
     it.fence = fence;
+    it.cut = cut;
     it.t_queued = s_.now_ms();
     queue_.push_back(std::move(it));
   }
@@ -133,6 +137,34 @@ void Executor::release() {
   cv_.notify_all();
 }
 
+void Executor::cut() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    std::set<int> cut_fences;
+    for (auto &it : queue_) {
+      if (it.kind != Item::Kind::Unit) continue;
+      it.cut = true;
+      it.hold = false;  // skipped at once, not held until the answer's end
+      cut_fences.insert(it.fence);
+    }
+    for (auto &it : queue_)
+      if (it.kind == Item::Kind::End && cut_fences.count(it.fence)) it.cut = true;
+  }
+  cv_.notify_all();
+}
+
+void Executor::begin_answer() {
+  std::lock_guard<std::mutex> lk(mu_);
+  released_ = false;
+  stopped_ = false;
+  stopped_why_.clear();
+}
+
+void Executor::interrupt() {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (busy_) interrupt_gen_.store(flight_gen_.load());
+}
+
 bool Executor::sandbox(SandboxReport *out) const {
   std::lock_guard<std::mutex> lk(mu_);
   if (has_sandbox_) *out = sandbox_;
@@ -148,6 +180,11 @@ bool Executor::ensure_worker(std::string *err) {
   if (worker_) return true;
   std::string exe = fmt::format("{}/streamexec-worker-{}", s_.config().worker_dir, lang_name(lang_));
   fatal_.clear();
+  if (access(exe.c_str(), X_OK) != 0) {
+    *err = fmt::format("the {} worker {} {} (set sx_options.worker_dir or STREAMEXEC_WORKER_DIR)", lang_name(lang_),
+                       exe, errno == ENOENT ? "does not exist" : fmt::format("is not executable: {}", strerror(errno)));
+    return false;
+  }
   worker_ = WorkerProcess::spawn(exe, s_.config().limits, s_.config().sandbox, err);
   if (!worker_) return false;
   set_live_pid(worker_->pid());
@@ -189,6 +226,14 @@ bool Executor::ensure_worker(std::string *err) {
 }
 
 void Executor::run() {
+  // A worker that dies while this thread writes to its pipe must not kill
+  // the host: SIGPIPE is blocked on this thread (the write fails with EPIPE)
+  // rather than ignored process-wide, which is the embedding program's
+  // choice. Workers are spawned with an empty mask and default SIGPIPE.
+  sigset_t pipe_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
   std::string err;
   if (s_.config().execute) ensure_worker(&err);  // pre-warm while the model writes
   for (;;) {
@@ -208,7 +253,7 @@ void Executor::run() {
           return;
         }
         if (runnable_front()) {
-          if (queue_.front().kind != Item::Kind::Unit || lang_ != Lang::JavaScript) break;
+          if (queue_.front().kind != Item::Kind::Unit || lang_ != Lang::JavaScript || queue_.front().cut) break;
           std::string waits_for;
           hoisted.clear();
           if (hoist_plan(&hoisted, &waits_for)) break;
@@ -231,6 +276,10 @@ void Executor::run() {
       }
       if (queue_.front().kind != Item::Kind::Unit) {
         marker = std::move(queue_.front());
+        queue_.pop_front();
+      } else if (queue_.front().cut) {
+        marker.cut = true;  // a unit of a cut answer: skipped alone
+        batch.push_back(std::move(queue_.front().unit));
         queue_.pop_front();
       } else {
         // Hoisted function declarations first (taken out of their place in
@@ -263,7 +312,13 @@ void Executor::run() {
       busy_ = true;
     }
     if (marker.kind == Item::Kind::End && batch.empty()) {
+      if (marker.cut) programs_[marker.fence].cut = true;
       run_end(marker.fence, marker.t_queued);
+    } else if (marker.cut && !batch.empty()) {
+      Program &p = programs_[batch.front().fence];
+      p.seen = true;
+      p.cut = true;
+      skip_all(batch, "not run: the answer was cut before this unit started");
     } else if (marker.kind == Item::Kind::Failed && batch.empty()) {
       Program &p = programs_[marker.fence];
       p.seen = true;
@@ -406,7 +461,7 @@ void Executor::skip_all(std::deque<Unit> &batch, const std::string &why) {
 void Executor::finish_unit(const Unit &u, Result &r) {
   if (r.t_finished_ms == 0) r.t_finished_ms = s_.now_ms();
   Program &p = programs_[u.fence];
-  bool failed = r.status != Status::Ok && r.status != Status::Skipped;
+  bool failed = r.status != Status::Ok && r.status != Status::Skipped && r.status != Status::Cut;
   if (failed && !p.failed && !(r.has_exit_code && !r.signal)) {
     // An exit with a status is how the program ended, not a failure of it.
     p.failed = true;
@@ -468,9 +523,22 @@ Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *i
   for (;;) {
     // Waits beyond INT_MAX ms (unit_timeout_s = 1e9 or INFINITY: "no limit")
     // are done in steps: casting them to int would be undefined.
+    // An interrupt asked for the unit in flight (interrupt()): SIGINT now,
+    // and the grace period before the worker is killed.
+    if (interrupt_gen_.load() == flight_gen_.load() && !*interrupted && cur->t_started_ms > 0 &&
+        interrupt_signal(lang_) != 0) {
+      interrupt_gen_.store(0);
+      worker_->signal(interrupt_signal(lang_));
+      *interrupted = true;
+      user_interrupt_ = true;
+      *deadline = s_.now_ms() + cfg.interrupt_grace_ms;
+    }
     double until = std::min(*deadline, s_.deadline_ms());
-    int wait = -1;
-    if (std::isfinite(until)) wait = static_cast<int>(std::clamp(until - s_.now_ms() + 1, 0.0, 1e9));
+    // Waits are cut in steps of kInterruptPollMs so that an interrupt is
+    // acted on at once.
+    int wait = kInterruptPollMs;
+    if (std::isfinite(until))
+      wait = static_cast<int>(std::clamp(until - s_.now_ms() + 1, 0.0, static_cast<double>(kInterruptPollMs)));
     auto rd = worker_->recv(f, wait);
     if (rd == WorkerProcess::Read::Frame) {
       if (f->value("op", "") == "fatal") {  // the worker says why it is about to end
@@ -496,7 +564,12 @@ Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *i
     }
     worker_->kill_and_reap();
     cur->has_error = true;
-    if (session_over) {
+    if (user_interrupt_ && !session_over) {
+      cur->status = Status::Interrupted;
+      cur->error.type = "Interrupted";
+      cur->error.message = fmt::format("interrupted on request and still running after {:.3g} s; worker killed",
+                                       cfg.interrupt_grace_ms / 1000);
+    } else if (session_over) {
       out_of_session_time();
       cur->status = Status::Limit;
       cur->error.type = "SessionTimeLimit";
@@ -594,8 +667,10 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       if (w == Wait::Died) {
         lose_worker(fmt::format("{} worker {}", lang_name(lang_), fatal_.empty() ? worker_->exit_description() : fatal_));
       } else {
-        lose_worker(fmt::format("{} worker killed after a {}", lang_name(lang_),
-                                cur.status == Status::Limit ? "session time-out" : "timeout"));
+        lose_worker(fmt::format("{} worker killed after a{}", lang_name(lang_),
+                                cur.status == Status::Limit         ? " session time-out"
+                                : cur.status == Status::Interrupted ? "n interrupt it did not stop at"
+                                                                    : " timeout"));
       }
       return;
     }
@@ -637,7 +712,12 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         cur.has_exit_code = true;
         cur.exit_code = f["exit_code"].get<int>();
       }
-      if (interrupted) {
+      if (interrupted && user_interrupt_) {
+        cur.status = Status::Interrupted;
+        cur.has_error = true;
+        if (cur.error.type.empty()) cur.error.type = "Interrupted";
+        if (cur.error.message.empty()) cur.error.message = "interrupted on request";
+      } else if (interrupted) {
         cur.status = Status::Timeout;
         cur.has_error = true;
         cur.error.type = "Timeout";
@@ -646,7 +726,8 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       }
       Unit done = std::move(u);
       batch.pop_front();
-      started = interrupted = false;
+      started = interrupted = user_interrupt_ = false;
+      next_in_flight();
       deadline = s_.now_ms() + cfg.unit_timeout_ms;
       p.last_unit = done.id;
       if (f.value("defines_main", false) && cur.status == Status::Ok) {
@@ -676,6 +757,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
                                         : stopped_why_;
       Unit skipped = std::move(u);
       batch.pop_front();
+      next_in_flight();
       finish_unit(skipped, cur);
     } else if (op == "program_done" && f.value("early", false)) {
       // The program's own process (C++) ended while this unit was pending
@@ -700,7 +782,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         one.push_back(std::move(cut));
         skip_all(one, not_reached_note(p));
       }
-      started = interrupted = false;
+      started = interrupted = user_interrupt_ = false;
       return;
     }
   }
@@ -731,7 +813,12 @@ Result Executor::program_outcome(const nlohmann::json &f, bool interrupted, cons
     how.error.type = type;
     how.error.message = std::move(message);
   };
-  if ((f.value("interrupted", false) || interrupted) && how.signal) {
+  if (interrupted && user_interrupt_ && (how.signal || how.status != Status::Ok)) {
+    fail(Status::Interrupted, "Interrupted",
+         fmt::format("interrupted on request {}{}", during,
+                     how.signal ? "; the program's process was killed (the state from before the program is kept)"
+                                : ""));
+  } else if ((f.value("interrupted", false) || interrupted) && how.signal) {
     fail(Status::Timeout, "Timeout",
          fmt::format("exceeded the {:.3g} s wall-clock limit {}; the program's process was killed (the state "
                      "from before the program is kept)",
@@ -785,6 +872,12 @@ Result Executor::failure_outcome(const Program &p) const {
         r.note = fmt::format("unit {} raised {}", p.failure_unit, f.error.type);
       }
       break;
+    case Status::Cut:
+      r.note = fmt::format("the answer was cut while the program was being written{}",
+                           lang_ == Lang::Cpp ? ": main() not run, nothing of the program is kept"
+                           : lang_ == Lang::JavaScript ? ": its event loop does not run"
+                                                       : "");
+      break;
     default:
       break;
   }
@@ -803,7 +896,7 @@ void Executor::emit_program_done(int fence, Program &p, Result r, double end_exe
   e.result = r;
   s_.record_program(lang_, r, end_ready_ms_, end_exec_ms);
   s_.emit(e);
-  if (r.status != Status::Ok && r.status != Status::Skipped)
+  if (r.status != Status::Ok && r.status != Status::Skipped && r.status != Status::Cut)
     s_.advise_stop(lang_, r.unit_id,
                    fmt::format("{} program ({}) ended: {}{}{}", lang_name(lang_),
                                fence < 0 ? std::string("the stream") : fmt::format("fence {}", fence), exit_words(r),
@@ -817,6 +910,30 @@ void Executor::run_end(int fence, double t_ready_ms) {
   if (p.done) return;
   Result r;
   r.unit_id = p.main_pending ? p.main_unit.id : p.ended ? p.ending_unit : p.last_unit;
+  if (p.cut) {
+    // The answer was cut while the program was being written: it ends
+    // where it was cut, as a run that stopped there (C++ main is not run
+    // and nothing of the program is kept; no JavaScript event loop turn).
+    if (p.main_pending) {
+      Result m = p.main_result;
+      m.status = Status::Cut;
+      m.note = "main() not run: the answer was cut";
+      p.main_pending = false;
+      finish_unit(p.main_unit, m);
+    }
+    if (!p.failed) {
+      p.failed = true;
+      p.failure = Result{};
+      p.failure.status = Status::Cut;
+      p.failure_unit = r.unit_id;
+    }
+    if (!p.ran || p.ended || !worker_) {
+      Result how = failure_outcome(p);
+      how.unit_id = r.unit_id;
+      emit_program_done(fence, p, how);
+      return;
+    }
+  }
   if (!p.seen) {  // a program without units: nothing to run
     r.has_exit_code = true;
     emit_program_done(fence, p, r);
@@ -881,6 +998,15 @@ void Executor::run_end(int fence, double t_ready_ms) {
   bool interrupted = false;
   Result how;
   how.unit_id = r.unit_id;
+  how.t_started_ms = t0;  // interruptible from now on
+  next_in_flight();
+  struct ResetInterrupt {
+    Executor *ex;
+    ~ResetInterrupt() {
+      ex->user_interrupt_ = false;
+      ex->next_in_flight();
+    }
+  } reset_interrupt{this};
   for (;;) {
     nlohmann::json f;
     Wait w = next_frame(&f, &deadline, &interrupted, &how);

@@ -4,6 +4,7 @@
 #ifndef STREAMEXEC_SCHEDULER_EXECUTOR_H
 #define STREAMEXEC_SCHEDULER_EXECUTOR_H
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -34,12 +35,23 @@ class Executor {
   // The program `fence` (-1 in raw mode) has no more units: once they have
   // run, what a native run does after its last statement runs (C++ main, the
   // JavaScript event loop, Python's atexit handlers), then program_done.
-  void end_program(int fence);
+  void end_program(int fence, bool cut = false);
   // A syntax error in program `fence` (already reported by the session):
   // the program failed there; later units of it are not reached.
   void program_failed(int fence, const Result &syntax_error);
   // End of the answer: held units may run.
   void release();
+  // The answer was cut (sx_answer_cut): queued units that have not started
+  // are skipped, and their programs end as cut ones (C++ main not run, no
+  // event loop turn).
+  void cut();
+  // A new answer begins: the policy stop and the hold of the last one end.
+  void begin_answer();
+  // Interrupts the unit (or program end) running now, if any: SIGINT to the
+  // worker (KeyboardInterrupt, TerminateExecution, the C++ program's
+  // process killed); killed after interrupt_grace_ms if it goes on. Any
+  // thread; returns at once.
+  void interrupt();
   // Blocks until every submitted unit and program end has a result.
   void drain();
   // The sandbox of the worker (the latest one, if it was restarted); false
@@ -54,6 +66,7 @@ class Executor {
     int fence = -1;
     Result failure;  // Kind::Failed
     double t_queued = 0;  // Kind::End: when the program's text was complete
+    bool cut = false;     // the answer was cut: a unit is skipped, a program ends as cut
   };
   // What the executor knows of one program (fence) of this language.
   struct Program {
@@ -71,6 +84,7 @@ class Executor {
     Unit main_unit;
     Result main_result;            // of compiling the unit that defines main
     bool done = false;             // program_done was emitted
+    bool cut = false;              // the answer was cut before the program's text was complete
   };
 
   void run();
@@ -95,6 +109,13 @@ class Executor {
   enum class Wait { Frame, TimedOut, Died };
   Wait next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur);
   void output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id);
+
+  // Interrupts: interrupt() asks for the unit in flight when it was called
+  // (its generation); the dispatcher acts on it only while that unit runs.
+  std::atomic<std::uint64_t> flight_gen_{1};   // bumped for each unit / program end in flight
+  std::atomic<std::uint64_t> interrupt_gen_{0};
+  bool user_interrupt_ = false;  // dispatcher thread: the unit in flight was interrupted on request
+  void next_in_flight() { flight_gen_.fetch_add(1); }
 
   Lang lang_;
   Session &s_;

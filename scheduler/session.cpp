@@ -10,13 +10,21 @@
 
 namespace sx {
 
-Session::Session(SessionConfig cfg) : cfg_(std::move(cfg)) {
-  // A worker that dies while we write to its pipe must not kill the host.
-  signal(SIGPIPE, SIG_IGN);
-  t_created_ = t0_ = std::chrono::steady_clock::now();
+namespace {
+RouterConfig router_config(const SessionConfig &cfg) {
   RouterConfig rc;
-  rc.markdown = cfg_.markdown;
-  rc.raw_lang = cfg_.raw_lang;
+  rc.markdown = cfg.markdown;
+  rc.raw_lang = cfg.raw_lang;
+  return rc;
+}
+}  // namespace
+
+// No process-wide side effects: SIGPIPE from a dead worker's pipe is blocked
+// on the executor threads that write to workers (Executor::run), not ignored
+// for the whole process.
+Session::Session(SessionConfig cfg) : cfg_(std::move(cfg)) {
+  t_created_ = t0_ = std::chrono::steady_clock::now();
+  RouterConfig rc = router_config(cfg_);
   // Pre-start the workers that will be needed: those asked for, else the raw
   // language, or in markdown mode Python (the common case). Others start as
   // soon as a fence of their language opens, before its first unit closes.
@@ -43,6 +51,7 @@ double Session::deadline_ms() const {
 void Session::emit(Event &e) {
   std::lock_guard<std::recursive_mutex> lk(emit_mu_);
   if (e.t_ms == 0) e.t_ms = now_ms();
+  e.answer = answer_;
   if (cfg_.on_event) cfg_.on_event(e);
 }
 
@@ -60,6 +69,10 @@ bool Session::feed(std::string_view bytes) {
   if (!started_) {
     started_ = true;
     t0_ = std::chrono::steady_clock::now();
+  }
+  if (!answer_fed_) {
+    answer_fed_ = true;
+    t_answer_ms_ = now_ms();
   }
   if (!bytes.empty()) {
     feed_times_.emplace_back(fed_, now_ms());
@@ -79,10 +92,35 @@ double Session::first_byte_time(std::uint64_t offset) {
   return feed_times_.empty() ? now_ms() : feed_times_.front().second;
 }
 
+int Session::program_of(int fence) {
+  if (fence < 0) return -1 - answer_;  // raw mode: the answer is the program
+  fences_seen_ = std::max(fences_seen_, fence + 1);
+  return fence_base_ + fence;
+}
+
 void Session::on_unit(Unit &&u) {
   u.id = next_id_++;
   u.t_closed_ms = now_ms();
   u.t_first_byte_ms = first_byte_time(u.begin.offset);
+  u.fence = program_of(u.fence);
+  if (cutting_) {
+    // The unit being written when the answer was cut (or one not yet
+    // certain to be complete): never run, and not an error.
+    Result r;
+    r.unit_id = u.id;
+    r.status = Status::Cut;
+    r.note = "not run: the answer was cut while this unit was being written";
+    r.t_finished_ms = u.t_closed_ms;
+    record_result(u, r);
+    Event c;
+    c.kind = EventKind::UnitDone;
+    c.unit_id = u.id;
+    c.lang = u.lang;
+    c.unit = u;
+    c.result = r;
+    emit(c);
+    return;
+  }
   Event e;
   e.kind = EventKind::UnitClosed;
   e.unit_id = u.id;
@@ -132,7 +170,36 @@ void Session::on_unit(Unit &&u) {
 
 void Session::on_syntax_error(SyntaxError &&se) {
   std::int64_t id = next_id_++;
-  ++syntax_errors_;
+  se.fence = program_of(se.fence);
+  if (cutting_) {
+    // Text cut mid-statement does not parse: that is the cut, not the
+    // model's error.
+    Unit u;
+    u.id = id;
+    u.lang = se.lang;
+    u.fence = se.fence;
+    u.code = se.code;
+    u.begin = se.unit_begin;
+    u.t_closed_ms = now_ms();
+    Result r;
+    r.unit_id = id;
+    r.status = Status::Cut;
+    r.note = "not run: the answer was cut while this unit was being written";
+    r.t_finished_ms = u.t_closed_ms;
+    record_result(u, r);
+    Event c;
+    c.kind = EventKind::UnitDone;
+    c.unit_id = id;
+    c.lang = se.lang;
+    c.unit = u;
+    c.result = r;
+    emit(c);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lk(rec_mu_);
+    records_.push_back({Record::Kind::SyntaxError, answer_, se.lang, now_ms(), 0, now_ms(), Status::SyntaxError});
+  }
   Event e;
   e.kind = EventKind::UnitDone;
   e.unit_id = id;
@@ -155,7 +222,7 @@ void Session::on_syntax_error(SyntaxError &&se) {
 void Session::on_fence_skipped(int fence, const std::string &info, Pos at, const std::string &why) {
   Event e;
   e.kind = EventKind::FenceSkipped;
-  e.unit.fence = fence;
+  e.unit.fence = program_of(fence);
   e.unit.begin = at;
   e.stream = info;
   e.text = why;
@@ -167,7 +234,7 @@ void Session::on_fence_open(Lang lang) {
 }
 
 void Session::on_program_end(Lang lang, int fence) {
-  if (cfg_.execute) executor_for(lang)->end_program(fence);
+  if (cfg_.execute) executor_for(lang)->end_program(program_of(fence), cutting_);
 }
 
 void Session::advise_stop(Lang lang, std::int64_t unit_id, const std::string &why) {
@@ -183,66 +250,128 @@ void Session::advise_stop(Lang lang, std::int64_t unit_id, const std::string &wh
 
 void Session::record_result(const Unit &u, const Result &r) {
   std::lock_guard<std::mutex> lk(rec_mu_);
-  records_.push_back({u.lang, u.t_closed_ms, r.exec_ms, r.t_finished_ms, r.status});
+  records_.push_back({Record::Kind::Unit, answer_, u.lang, u.t_closed_ms, r.exec_ms, r.t_finished_ms, r.status});
 }
 
 void Session::record_program(Lang lang, const Result &r, double t_ready_ms, double end_exec_ms) {
   std::lock_guard<std::mutex> lk(rec_mu_);
-  ++programs_;
-  if (r.status != Status::Ok && r.status != Status::Skipped) ++programs_failed_;
-  if (end_exec_ms > 0) records_.push_back({lang, t_ready_ms, end_exec_ms, r.t_finished_ms, Status::Ok, true});
+  records_.push_back({Record::Kind::Program, answer_, lang, t_ready_ms, 0, r.t_finished_ms, r.status});
+  if (end_exec_ms > 0)
+    records_.push_back({Record::Kind::ProgramEnd, answer_, lang, t_ready_ms, end_exec_ms, r.t_finished_ms, Status::Ok});
 }
 
-void Session::finish() {
-  if (finished_) return;
+void Session::interrupt() {
+  for (auto &[lang, ex] : executors_) ex->interrupt();
+}
+
+bool Session::answer_end() { return end_answer(false); }
+
+bool Session::answer_cut() { return end_answer(true); }
+
+bool Session::end_answer(bool cut) {
+  if (finished_) return false;
   if (!started_) {
     started_ = true;
     t0_ = std::chrono::steady_clock::now();
   }
+  if (!answer_fed_) t_answer_ms_ = now_ms();
+  if (cut) {
+    for (auto &[lang, ex] : executors_) ex->cut();
+    cutting_ = true;
+  }
   router_->finish();
+  cutting_ = false;
   t_end_stream_ms_ = now_ms();
+  {
+    std::lock_guard<std::mutex> lk(rec_mu_);
+    answer_times_.push_back({t_answer_ms_, t_end_stream_ms_});
+  }
+  for (auto &[lang, ex] : executors_) ex->release();
+  for (auto &[lang, ex] : executors_) ex->drain();
+  Event e;
+  e.kind = EventKind::AnswerDone;
+  e.report = compute_report(answer_);
+  e.report.was_cut = cut;
+  emit(e);
+  bool stopped = stop_advised_.load();
+  // The next answer: a fresh router (answer lines count from 1 again),
+  // program numbers after this answer's, no stop advised, nothing held.
+  std::lock_guard<std::recursive_mutex> lk(emit_mu_);
+  ++answer_;
+  answer_fed_ = false;
+  fence_base_ += fences_seen_;
+  fences_seen_ = 0;
+  feed_times_.clear();
+  fed_ = 0;
+  stop_advised_ = false;
+  router_ = std::make_unique<Router>(router_config(cfg_), static_cast<RouterSink &>(*this));
+  for (auto &[lang, ex] : executors_) ex->begin_answer();
+  return stopped;
+}
+
+bool Session::finish() {
+  if (finished_) return false;
+  // The last answer, unless it is empty after an earlier one ended.
+  bool stopped = (answer_ == 0 || answer_fed_) && end_answer(false);
   finished_ = true;
   for (auto &[lang, ex] : executors_) ex->release();
   for (auto &[lang, ex] : executors_) ex->drain();
   Event e;
   e.kind = EventKind::SessionDone;
-  e.report = compute_report();
+  e.report = compute_report(-1);
   for (auto &[lang, ex] : executors_)
     if (SandboxReport sb; ex->sandbox(&sb)) e.report.sandbox.push_back(std::move(sb));
   emit(e);
+  return stopped;
 }
 
-Report Session::compute_report() {
+Report Session::compute_report(int answer) {
   std::lock_guard<std::mutex> lk(rec_mu_);
   Report r;
-  r.t_gen_ms = t_end_stream_ms_;
-  double last_done = t_end_stream_ms_;
+  // An answer's times count from its own first byte; the session's from the
+  // first byte of the first answer to the end of the last.
+  double t_start = 0, t_end = t_end_stream_ms_;
+  if (answer >= 0 && answer < static_cast<int>(answer_times_.size())) {
+    t_start = answer_times_[answer].t_start_ms;
+    t_end = answer_times_[answer].t_end_ms;
+  }
+  r.t_gen_ms = t_end - t_start;
+  double last_done = t_end;
   // Physical limit (DESIGN §1): per language, units run in stream order and
   // none can start before it closes.
   std::map<Lang, std::vector<const Record *>> by_lang;
   for (const auto &rec : records_) {
+    if (answer >= 0 && rec.answer != answer) continue;
+    switch (rec.kind) {
+      case Record::Kind::SyntaxError: ++r.errors; continue;
+      case Record::Kind::Program:
+        ++r.programs;
+        if (rec.status != Status::Ok && rec.status != Status::Skipped && rec.status != Status::Cut)
+          ++r.programs_failed;
+        continue;
+      case Record::Kind::ProgramEnd:
+      case Record::Kind::Unit: break;
+    }
     r.t_exec_ms += rec.exec_ms;
     last_done = std::max(last_done, rec.t_finished_ms);
     by_lang[rec.lang].push_back(&rec);
-    if (rec.program_end) continue;
+    if (rec.kind == Record::Kind::ProgramEnd) continue;
     ++r.units;
     if (rec.status == Status::Skipped) ++r.skipped;
+    else if (rec.status == Status::Cut) ++r.cut;
     else if (rec.status != Status::Ok) ++r.errors;
   }
-  r.errors += syntax_errors_;
-  r.programs = programs_;
-  r.programs_failed = programs_failed_;
-  double limit = t_end_stream_ms_;
+  double limit = t_end;
   for (auto &[lang, recs] : by_lang) {
     std::stable_sort(recs.begin(), recs.end(), [](auto *a, auto *b) { return a->t_closed_ms < b->t_closed_ms; });
     double t = 0;
     for (auto *rec : recs) t = std::max(t, rec->t_closed_ms) + rec->exec_ms;
     limit = std::max(limit, t);
   }
-  r.e2e_ms = last_done;
+  r.e2e_ms = last_done - t_start;
   r.serial_e2e_ms = r.t_gen_ms + r.t_exec_ms;
-  r.non_overlapped_ms = std::max(0.0, r.e2e_ms - r.t_gen_ms);
-  r.limit_ms = limit;
+  r.non_overlapped_ms = std::max(0.0, last_done - t_end);
+  r.limit_ms = limit - t_start;
   return r;
 }
 

@@ -53,10 +53,24 @@ class Session : private RouterSink {
   Session(const Session &) = delete;
   Session &operator=(const Session &) = delete;
 
-  // Returns true if a stop has been advised (an error occurred).
+  // Returns true if a stop has been advised (an error occurred in this answer).
   bool feed(std::string_view bytes);
-  // End of stream: flushes open units, waits for every unit, emits session_done.
-  void finish();
+  // End of the answer: flushes open units, runs held ones, waits for every
+  // unit and program end of the answer, emits answer_done. The workers and
+  // their state stay for the next answer.
+  // Returns true if a stop was advised in the answer (as feed()).
+  bool answer_end();
+  // The model was stopped: the unit being written (and any unit not yet
+  // certain to be complete) is dropped with status cut, queued units not
+  // started are skipped, open programs end as cut ones; then as answer_end.
+  bool answer_cut();
+  // Interrupts what runs now in every language (Executor::interrupt).
+  void interrupt();
+  // Last answer, then session_done: answer_end() unless the answer is empty
+  // after an earlier answer ended. Returns as answer_end (false if no answer
+  // was left to end).
+  bool finish();
+  int answer() const { return answer_; }
   bool stop_advised() const { return stop_advised_.load(); }
   bool finished() const { return finished_; }
 
@@ -82,7 +96,9 @@ class Session : private RouterSink {
   void on_program_end(Lang lang, int fence) override;
   Executor *executor_for(Lang lang);
   double first_byte_time(std::uint64_t offset);
-  Report compute_report();
+  bool end_answer(bool cut);
+  int program_of(int fence);  // the answer's fence -> the session's program number
+  Report compute_report(int answer);  // -1: the whole session
 
   SessionConfig cfg_;
   std::chrono::steady_clock::time_point t_created_;
@@ -90,6 +106,14 @@ class Session : private RouterSink {
   bool started_ = false;
   bool finished_ = false;
   double t_end_stream_ms_ = 0;
+  // Answers: the index of the one being fed, whether it has bytes, when it
+  // started, its cut in progress, and the numbering of programs (fences of
+  // earlier answers come first; raw mode: one program per answer).
+  int answer_ = 0;
+  bool answer_fed_ = false;
+  bool cutting_ = false;
+  double t_answer_ms_ = 0;
+  int fence_base_ = 0, fences_seen_ = 0;
   std::unique_ptr<Router> router_;
   std::map<Lang, std::unique_ptr<Executor>> executors_;
   std::atomic<bool> stop_advised_{false};
@@ -101,15 +125,19 @@ class Session : private RouterSink {
   std::uint64_t fed_ = 0;
 
   struct Record {
+    enum class Kind { Unit, ProgramEnd, SyntaxError, Program } kind;
+    int answer;
     Lang lang;
     double t_closed_ms, exec_ms, t_finished_ms;
     Status status;
-    bool program_end = false;  // not a unit: the end of a program
   };
   std::mutex rec_mu_;
   std::vector<Record> records_;
-  std::uint64_t syntax_errors_ = 0;
-  std::uint64_t programs_ = 0, programs_failed_ = 0;
+  // (answer, t_gen_ms of the answer measured from its own start, its start)
+  struct AnswerTimes {
+    double t_start_ms, t_end_ms;
+  };
+  std::vector<AnswerTimes> answer_times_;
 };
 
 }  // namespace sx

@@ -15,6 +15,7 @@
 // when the child commits (a program without main, notebook style), the
 // parent exits and the child goes on as the interpreter.
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -271,6 +272,12 @@ class ProgramFile {
     // Kept open for the program: a unit costs one fstat and one write (an
     // open/stat/close per unit was 5-15 % of a tiny unit's round trip).
     fd_ = open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    // Out of the way of the program's own descriptors (its first open()
+    // gets the number a native run gives it), where the limit allows.
+    if (int high = fd_ >= 0 ? fcntl(fd_, F_DUPFD_CLOEXEC, kHighFd) : -1; high >= 0) {
+      close(fd_);
+      fd_ = high;
+    }
     struct stat st;
     if (fd_ >= 0 && fstat(fd_, &st) == 0) {
       dev_ = st.st_dev;
@@ -307,6 +314,7 @@ class ProgramFile {
     if (fd_ >= 0 && fstat(fd_, &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_) close(fd_);
     fd_ = -1;
   }
+  static constexpr int kHighFd = 200;
   std::string name_;
   bool enabled_;
   int fd_ = -1;
@@ -341,9 +349,12 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
 
   chan::Reader reader(kChannelFd);
   ProgramFile program_file(backend.program_file(), sandbox.value("scratch", false));
-  int program = -2;         // the program whose units ran last (-2: none yet)
-  int ended_program = -2;   // a program whose process ended early (fork_per_program)
-  int returned_program = -2;  // a program whose top level returned (JavaScript)
+  // Programs are numbered by the host (fences; raw mode: -1, -2, … one per
+  // answer); kNone is none.
+  constexpr int kNone = INT_MIN;
+  int program = kNone;         // the program whose units ran last
+  int ended_program = kNone;   // a program whose process ended early (fork_per_program)
+  int returned_program = kNone;  // a program whose top level returned (JavaScript)
   json req;
   for (;;) {
     backend.wait_readable(kChannelFd);
@@ -366,7 +377,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         backend.begin_program(prog);
         if (backend.fork_per_program() && !fork_program(prog)) {
           ended_program = prog;  // the child ran (some of) these units and ended
-          program = -2;
+          program = kNone;
           continue;
         }
       }
@@ -428,7 +439,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       if (!o.note.empty()) m["note"] = o.note;
       if (o.unit_id >= 0) m["unit"] = o.unit_id;
       send(m);
-      program = -2;  // the next unit begins a new program
+      program = kNone;  // the next unit begins a new program
       if (o.discard && g_in_program_child) discard_program();
       commit_program();
     }

@@ -1,9 +1,12 @@
 /* The public C API used from plain C: a markdown answer streamed token by
  * token, events through the callback AND the queue, error codes. */
 #include <math.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "streamexec.h"
 
@@ -108,7 +111,11 @@ static void misuse(void) {
   sx_lang lang;
 
   /* NULL everywhere */
-  sx_options_init(NULL);
+  (sx_options_init)(NULL);
+  sx_options_init_size(NULL, sizeof(sx_options));
+  CHECK(sx_answer_end(NULL) == SX_EINVAL);
+  CHECK(sx_answer_cut(NULL) == SX_EINVAL);
+  CHECK(sx_interrupt(NULL) == SX_EINVAL);
   CHECK(sx_session_new(NULL, &s) == SX_EINVAL && s == NULL);
   sx_options_init(&o);
   CHECK(sx_session_new(&o, NULL) == SX_EINVAL);
@@ -164,7 +171,7 @@ static void misuse(void) {
       sx_event_free(ev);
     }
     CHECK(rc == SX_DONE && ev == NULL);
-    CHECK(n == 2); /* unit_closed, session_done (execute = 0: no unit_done) */
+    CHECK(n == 3); /* unit_closed, answer_done, session_done (execute = 0: no unit_done) */
     CHECK(sx_next_event(s, 0, &ev) == SX_DONE);
     CHECK(sx_next_event(s, -1, &ev) == SX_DONE);
     sx_session_free(s);
@@ -236,25 +243,35 @@ static void misuse(void) {
     }
   }
 
-  /* a worker that cannot start: units fail clearly, nothing hangs */
+  /* a worker of a language started later that is missing (here: only the
+     Python worker is in worker_dir): its units fail clearly, nothing hangs */
   {
     struct statuses c;
+    char dir[] = "/tmp/sx_capi_workers_XXXXXX", link_path[256], target[512];
+    const char *real = getenv("SX_TEST_WORKER_DIR");
     memset(&c, 0, sizeof c);
+    CHECK(real != NULL && mkdtemp(dir) != NULL);
+    if (!real) return;
+    snprintf(link_path, sizeof link_path, "%s/streamexec-worker-python", dir);
+    snprintf(target, sizeof target, "%s/streamexec-worker-python", real);
+    CHECK(symlink(target, link_path) == 0);
     sx_options_init(&o);
-    o.mode = SX_MODE_RAW;
-    o.worker_dir = "/nonexistent/streamexec";
+    o.worker_dir = dir;
     o.on_event = count_status;
     o.user = &c;
     o.on_error = SX_POLICY_CONTINUE;
     s = NULL;
     CHECK(sx_session_new(&o, &s) == SX_OK);
     if (s) {
-      sx_feed(s, "x = 1\nprint(x)\n", 15);
+      const char *answer = "```js\nlet x = 1;\nconsole.log(x);\n```\n";
+      sx_feed(s, answer, strlen(answer));
       CHECK(sx_finish(s) == SX_STOP);
       CHECK(c.done == 2 && c.crashed == 2);
-      CHECK(strstr(c.last_error, "WorkerError") != NULL && strstr(c.last_error, "not found") != NULL);
+      CHECK(strstr(c.last_error, "WorkerError") != NULL && strstr(c.last_error, "streamexec-worker-javascript") != NULL);
       sx_session_free(s);
     }
+    unlink(link_path);
+    rmdir(dir);
   }
 }
 
@@ -274,6 +291,44 @@ int main(void) {
     bad.unit_timeout_s = -1;
     CHECK(sx_session_new(&bad, &s) == SX_EINVAL && s == NULL);
   }
+
+  /* Options from an older header (0.1 ended at sandbox_off): accepted, the
+     rest defaults; one from a newer header, or not initialised: refused. */
+  {
+    union {
+      sx_options o;
+      char bytes[sizeof(sx_options) + 64];
+    } u;
+    sx_session *s = NULL;
+    size_t v01 = offsetof(sx_options, sandbox_off) + sizeof(const char *);
+    memset(&u, 0xab, sizeof u);
+    sx_options_init_size(&u.o, v01);
+    CHECK(u.o.struct_size == v01);
+    CHECK(u.bytes[v01] == (char)0xab); /* nothing written past the caller's struct */
+    u.o.execute = 0;
+    CHECK(sx_session_new(&u.o, &s) == SX_OK && s != NULL);
+    sx_session_free(s);
+    u.o.struct_size = sizeof(sx_options) + 8;
+    CHECK(sx_session_new(&u.o, &s) == SX_EINVAL && strstr(sx_last_error(), "newer") != NULL);
+    u.o.struct_size = 8;
+    CHECK(sx_session_new(&u.o, &s) == SX_EINVAL);
+  }
+  /* A missing worker is an error of sx_session_new, naming the path. */
+  {
+    sx_options o2;
+    sx_session *s = (sx_session *)1;
+    sx_options_init(&o2);
+    o2.worker_dir = "/nonexistent/streamexec-workers";
+    CHECK(sx_session_new(&o2, &s) == SX_EWORKER && s == NULL);
+    CHECK(strstr(sx_last_error(), "/nonexistent/streamexec-workers/streamexec-worker-python") != NULL);
+    o2.mode = SX_MODE_RAW;
+    o2.lang = SX_LANG_CPP;
+    CHECK(sx_session_new(&o2, &s) == SX_EWORKER && strstr(sx_last_error(), "streamexec-worker-cpp") != NULL);
+  }
+
+  /* The library changes no signal disposition of the program. */
+  struct sigaction before, after;
+  sigaction(SIGPIPE, NULL, &before);
 
   struct counts c;
   memset(&c, 0, sizeof c);
@@ -320,6 +375,9 @@ int main(void) {
   CHECK(last_kind == SX_EVENT_SESSION_DONE);
   CHECK(queued >= 10);
   sx_session_free(s);
+  sigaction(SIGPIPE, NULL, &after);
+  CHECK(before.sa_handler == after.sa_handler);
+  CHECK(after.sa_handler == SIG_DFL);
 
   misuse();
 
