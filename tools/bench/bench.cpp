@@ -32,6 +32,7 @@
 #include "tools/bench/collect.h"
 #include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
+#include "tools/bench/interrupt.h"
 #include "tools/bench/isolation.h"
 #include "tools/bpe/bpe.h"
 
@@ -161,6 +162,9 @@ int main(int argc, char **argv) {
   std::string dispatch_off;
   app.add_option("--dispatch-sandbox-off", dispatch_off,
                  "protections to switch off for --dispatch (as --sandbox-off: diagnosis of the sandbox's cost)");
+  int interrupt_runs = 0;
+  app.add_option("--interrupt", interrupt_runs,
+                 "instead: sx_interrupt -> the running unit's result, N runs per language (inputs ignored)");
   bool isolation = false;
   int isolation_cold = 10;
   app.add_flag("--isolation", isolation,
@@ -173,6 +177,7 @@ int main(int argc, char **argv) {
                "(at the first of --rates)");
   CLI11_PARSE(app, argc, argv);
   if (isolation) return sx::bench::isolation_bench(isolation_cold, dispatch_n, json_out);
+  if (interrupt_runs > 0) return sx::bench::interrupt_bench(interrupt_runs, json_out);
   if (inputs.empty() && dispatch_lang.empty()) {
     fmt::print(stderr, "streamexec-bench: no answers given (files or directories of *.md)\n");
     return 2;
