@@ -107,9 +107,13 @@ typedef enum sx_event_kind {
   SX_EVENT_UNIT_HELD = 9,        /* the gate holds a unit until sx_finish (text: why) */
   SX_EVENT_PROGRAM_DONE = 10,    /* a program (a fenced block; raw mode: the whole answer)
                                     ended: status, exit_code, text: the error message or a note */
-  SX_EVENT_ANSWER_DONE = 11      /* an answer ended (sx_answer_end, sx_answer_cut, sx_finish):
-                                    its report in the JSON; `status` is SX_STATUS_CUT if it
+  SX_EVENT_ANSWER_DONE = 11,     /* an answer ended (sx_answer_end, sx_answer_cut, sx_finish):
+                                    its report (`report`); `status` is SX_STATUS_CUT if it
                                     was cut. The session goes on. */
+  SX_EVENT_DISPLAY = 12          /* rich output of a unit, as a Jupyter display_data: a MIME
+                                    bundle (mime_*), e.g. a matplotlib figure shown (plt.show())
+                                    or left open at its program's end as image/png; text: its
+                                    text/plain */
 } sx_event_kind;
 
 typedef enum sx_status {
@@ -125,6 +129,21 @@ typedef enum sx_status {
                                  being written: not run, and not an error */
   SX_STATUS_INTERRUPTED = 9   /* stopped by sx_interrupt */
 } sx_status;
+
+/* The latency report of an answer (SX_EVENT_ANSWER_DONE) or of the whole
+ * session (SX_EVENT_SESSION_DONE); times in ms (README "Latency report"). */
+typedef struct sx_report {
+  size_t struct_size;       /* sizeof(sx_report) of the library */
+  double t_gen_ms;          /* first byte fed .. end of the answer(s) */
+  double t_exec_ms;         /* execution time of every unit and program end */
+  double e2e_ms;            /* first byte fed .. last result */
+  double serial_e2e_ms;     /* t_gen + t_exec: generate, then execute */
+  double non_overlapped_ms; /* end of the answer .. last result */
+  double limit_ms;          /* the physical limit (DESIGN §1) */
+  uint64_t units, errors, skipped, cut, programs, programs_failed;
+  const char *sandbox_missing; /* SESSION_DONE: protections missing, "python: seccomp; cpp: …",
+                                  "" if none (the JSON has the whole sandbox report) */
+} sx_report;
 
 /*
  * One event. All pointers are owned by the event: valid until sx_event_free
@@ -153,7 +172,7 @@ typedef struct sx_event {
   const char *code;     /* UNIT_CLOSED: the unit's code; UNIT_DONE with SX_STATUS_CUT:
                            the text dropped (may be partial); else "" */
   size_t code_len;
-  uint32_t line;        /* UNIT_CLOSED: answer line of the unit's first byte; else 0 */
+  uint32_t line;        /* UNIT_CLOSED, FENCE_SKIPPED: answer line of the first byte; else 0 */
   const char *error_type;    /* UNIT_DONE, PROGRAM_DONE with an error: "ZeroDivisionError",
                                 "SyntaxError", "Timeout", "Interrupted", …; else "" */
   const char *error_message; /* its message; else "" */
@@ -168,6 +187,20 @@ typedef struct sx_event {
   double duration_ms;   /* UNIT_DONE: execution time in the worker; PROGRAM_DONE: of its end
                            (event loop, atexit); ANSWER_DONE: the answer's end-to-end time */
   const char *note;     /* UNIT_DONE, PROGRAM_DONE: e.g. why a unit was skipped; else "" */
+  const char *unit_kind;     /* UNIT_CLOSED: "import", "function", "assign", "expr", …; else "" */
+  uint64_t offset, end_offset; /* UNIT_CLOSED: the unit's bytes [offset, end_offset) in the answer */
+  uint32_t error_col;   /* syntax errors: 1-based column, 0 if unknown */
+  int fence;            /* UNIT_CLOSED, FENCE_SKIPPED, PROGRAM_DONE: the program (fence index in
+                           the session; < 0: raw mode); else -1 */
+  const sx_report *report; /* ANSWER_DONE, SESSION_DONE; else NULL */
+  /* DISPLAY: the bundle; UNIT_DONE: a value's rich forms besides its repr (an object
+     with _repr_html_ / _repr_png_, e.g. a pandas DataFrame); else n_mime = 0. Types as
+     "image/png", "text/html", "text/plain"; binary data base64-encoded (as in Jupyter's
+     messages), text as UTF-8. */
+  size_t n_mime;
+  const char *const *mime_types;
+  const char *const *mime_data;
+  const size_t *mime_len;
 } sx_event;
 
 /*

@@ -69,6 +69,7 @@ const char *event_kind_name(EventKind k) {
     case EventKind::UnitHeld: return "unit_held";
     case EventKind::ProgramDone: return "program_done";
     case EventKind::AnswerDone: return "answer_done";
+    case EventKind::Display: return "display";
   }
   return "?";
 }

@@ -78,6 +78,7 @@ struct Result {
   std::string stderr_text;
   bool has_value = false;
   std::string value_repr;   // repr()/inspect of a trailing expression
+  std::vector<std::pair<std::string, std::string>> value_mime;  // its rich forms (text/html, image/png)
   bool has_error = false;
   ErrorInfo error;
   std::string note;         // e.g. "worker restarted; python state was lost"
@@ -118,8 +119,13 @@ enum class EventKind {
   UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone,
   UnitHeld,    // the gate holds a unit until the end of the answer
   ProgramDone,  // a program (a fenced block; raw mode: the stream) ended, with its status
-  AnswerDone    // an answer ended (answer_end / answer_cut): its own report; the session goes on
+  AnswerDone,   // an answer ended (answer_end / answer_cut): its own report; the session goes on
+  Display       // rich output of a unit (a plot shown): a MIME bundle
 };
+
+// A MIME bundle, as Jupyter's display data: (type, data) pairs; binary types
+// (image/png) base64-encoded, text types as text.
+using MimeBundle = std::vector<std::pair<std::string, std::string>>;
 const char *event_kind_name(EventKind k);
 
 struct Event {
@@ -135,6 +141,7 @@ struct Event {
   std::string text;          // Output text; StopAdvised/FenceSkipped/WorkerRestarted reason
   SyntaxError syntax;        // SyntaxErr (and StopAdvised after one)
   Report report;             // SessionDone (whole session), AnswerDone (that answer)
+  MimeBundle mime;           // Display
 };
 
 // One JSON object (no trailing newline) in the schema documented in README.md.

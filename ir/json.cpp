@@ -49,6 +49,10 @@ std::string event_to_json(const Event &e) {
       unit_ref();
       j["status"] = status_name(r.status);
       if (r.has_value) j["value"] = r.value_repr;
+      if (!r.value_mime.empty()) {
+        j["value_mime"] = json::object();
+        for (const auto &[type, data] : r.value_mime) j["value_mime"][type] = data;
+      }
       if (r.has_error) {
         j["error"] = {{"type", r.error.type}, {"message", r.error.message}, {"line", r.error.line}};
         if (!r.error.traceback.empty()) j["error"]["traceback"] = r.error.traceback;
@@ -98,6 +102,11 @@ std::string event_to_json(const Event &e) {
       if (!r.note.empty()) j["note"] = r.note;
       break;
     }
+    case EventKind::Display:
+      unit_ref();
+      j["data"] = json::object();
+      for (const auto &[type, data] : e.mime) j["data"][type] = data;
+      break;
     case EventKind::WorkerRestarted:
       j["lang"] = lang_name(e.lang);
       j["reason"] = e.text;

@@ -26,9 +26,12 @@ namespace {
 // sx_event* from sx_next_event is also an EventBox*.
 struct EventBox {
   sx_event pub{};
-  std::string lang, stream, text, json;
+  std::string lang, stream, text, json, missing;
   // Typed fields: point into the event itself (kept here).
   sx::Event ev;
+  sx_report report{};
+  std::vector<const char *> mime_types, mime_data;
+  std::vector<size_t> mime_len;
 
   explicit EventBox(const sx::Event &e) : ev(e) {
     json = sx::event_to_json(e);
@@ -59,7 +62,7 @@ struct EventBox {
     bool with_code = e.kind == sx::EventKind::UnitClosed || (has_result && r.status == sx::Status::Cut);
     pub.code = with_code ? ev.unit.code.c_str() : "";
     pub.code_len = with_code ? ev.unit.code.size() : 0;
-    pub.line = e.kind == sx::EventKind::UnitClosed ? e.unit.begin.line : 0;
+    pub.line = e.kind == sx::EventKind::UnitClosed || e.kind == sx::EventKind::FenceSkipped ? e.unit.begin.line : 0;
     bool err = has_result && r.has_error;
     pub.error_type = err ? r.error.type.c_str() : "";
     pub.error_message = err ? r.error.message.c_str() : "";
@@ -75,13 +78,64 @@ struct EventBox {
                       : e.kind == sx::EventKind::AnswerDone  ? e.report.e2e_ms
                                                              : 0;
     pub.note = has_result ? r.note.c_str() : "";
+    pub.unit_kind = e.kind == sx::EventKind::UnitClosed ? sx::unit_kind_name(e.unit.kind) : "";
+    pub.offset = e.kind == sx::EventKind::UnitClosed ? e.unit.begin.offset : 0;
+    pub.end_offset = e.kind == sx::EventKind::UnitClosed ? e.unit.end : 0;
+    pub.error_col = err && r.status == sx::Status::SyntaxError && e.syntax.at.line > 0 ? e.syntax.at.col + 1 : 0;
+    pub.fence = e.kind == sx::EventKind::UnitClosed || e.kind == sx::EventKind::FenceSkipped ||
+                        e.kind == sx::EventKind::ProgramDone
+                    ? e.unit.fence
+                    : -1;
+    const sx::MimeBundle *bundle = e.kind == sx::EventKind::Display ? &ev.mime
+                                   : e.kind == sx::EventKind::UnitDone ? &ev.result.value_mime
+                                                                        : nullptr;
+    if (bundle && !bundle->empty()) {
+      for (const auto &[type, data] : *bundle) {
+        mime_types.push_back(type.c_str());
+        mime_data.push_back(data.c_str());
+        mime_len.push_back(data.size());
+        if (e.kind == sx::EventKind::Display && type == "text/plain") text = data;
+      }
+      pub.n_mime = mime_types.size();
+      pub.mime_types = mime_types.data();
+      pub.mime_data = mime_data.data();
+      pub.mime_len = mime_len.data();
+      pub.text = text.c_str();
+      pub.text_len = text.size();
+    }
+    if (e.kind == sx::EventKind::AnswerDone || e.kind == sx::EventKind::SessionDone) {
+      const sx::Report &rp = e.report;
+      report.struct_size = sizeof report;
+      report.t_gen_ms = rp.t_gen_ms;
+      report.t_exec_ms = rp.t_exec_ms;
+      report.e2e_ms = rp.e2e_ms;
+      report.serial_e2e_ms = rp.serial_e2e_ms;
+      report.non_overlapped_ms = rp.non_overlapped_ms;
+      report.limit_ms = rp.limit_ms;
+      report.units = rp.units;
+      report.errors = rp.errors;
+      report.skipped = rp.skipped;
+      report.cut = rp.cut;
+      report.programs = rp.programs;
+      report.programs_failed = rp.programs_failed;
+      for (const auto &sb : rp.sandbox) {
+        if (sb.missing.empty()) continue;
+        missing += (missing.empty() ? "" : "; ") + std::string(sx::lang_name(sb.lang)) + ":";
+        for (std::size_t i = 0; i < sb.missing.size(); ++i) missing += (i ? ", " : " ") + sb.missing[i];
+      }
+      report.sandbox_missing = missing.c_str();
+      pub.report = &report;
+    }
   }
+  EventBox(const EventBox &) = delete;
+  EventBox &operator=(const EventBox &) = delete;
 };
 
 static_assert(static_cast<int>(sx::Status::Limit) == SX_STATUS_LIMIT);
 static_assert(static_cast<int>(sx::Status::Cut) == SX_STATUS_CUT);
 static_assert(static_cast<int>(sx::Status::Interrupted) == SX_STATUS_INTERRUPTED);
 static_assert(static_cast<int>(sx::EventKind::AnswerDone) == SX_EVENT_ANSWER_DONE);
+static_assert(static_cast<int>(sx::EventKind::Display) == SX_EVENT_DISPLAY);
 static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
 static_assert(static_cast<int>(sx::EventKind::UnitHeld) == SX_EVENT_UNIT_HELD);
 static_assert(static_cast<int>(sx::EventKind::ProgramDone) == SX_EVENT_PROGRAM_DONE);
@@ -447,7 +501,7 @@ const char *sx_status_name(sx_status st) {
 }
 const char *sx_event_kind_name(sx_event_kind k) {
   int v = enum_value(k);
-  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_ANSWER_DONE) return "?";
+  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_DISPLAY) return "?";
   return sx::event_kind_name(static_cast<sx::EventKind>(v));
 }
 

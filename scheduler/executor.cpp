@@ -586,6 +586,18 @@ Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *i
   }
 }
 
+void Executor::displays(const nlohmann::json &f, std::int64_t unit_id) {
+  if (!f.contains("displays")) return;
+  for (const auto &b : f["displays"]) {
+    Event e;
+    e.kind = EventKind::Display;
+    e.unit_id = unit_id;
+    e.lang = lang_;
+    for (const auto &[type, data] : b.items()) e.mime.emplace_back(type, data);
+    s_.emit(e);
+  }
+}
+
 void Executor::output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id) {
   const auto &cfg = s_.config();
   std::int64_t id = f.value("id", std::int64_t{-1});
@@ -707,6 +719,9 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         cur.has_error = true;
         cur.error = error_of(f["error"]);
       }
+      if (f.contains("value_mime"))
+        for (const auto &[type, data] : f["value_mime"].items()) cur.value_mime.emplace_back(type, data);
+      displays(f, u.id);
       bool exited = f.contains("exit_code");
       if (exited) {
         cur.has_exit_code = true;
@@ -1037,6 +1052,7 @@ void Executor::run_end(int fence, double t_ready_ms) {
     if (op == "output") {
       output_frame(f, nullptr, -1);
     } else if (op == "program_done") {
+      displays(f, how.unit_id);
       std::int64_t about = how.unit_id;
       how = program_outcome(f, interrupted, "at the program's end");
       if (how.unit_id < 0) how.unit_id = about;

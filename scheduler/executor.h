@@ -109,6 +109,8 @@ class Executor {
   enum class Wait { Frame, TimedOut, Died };
   Wait next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur);
   void output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id);
+  // The display events of a reply frame's "displays" (plots shown).
+  void displays(const nlohmann::json &f, std::int64_t unit_id);
 
   // Interrupts: interrupt() asks for the unit in flight when it was called
   // (its generation); the dispatcher acts on it only while that unit runs.

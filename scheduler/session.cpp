@@ -51,7 +51,8 @@ double Session::deadline_ms() const {
 void Session::emit(Event &e) {
   std::lock_guard<std::recursive_mutex> lk(emit_mu_);
   if (e.t_ms == 0) e.t_ms = now_ms();
-  e.answer = answer_;
+  // (session_done comes after the last answer_done: it belongs to that answer)
+  e.answer = e.kind == EventKind::SessionDone && answer_ > 0 ? answer_ - 1 : answer_;
   if (cfg_.on_event) cfg_.on_event(e);
 }
 

@@ -87,6 +87,14 @@ json error_json(const ErrorInfo &e) {
   return {{"type", e.type}, {"message", e.message}, {"line", e.line}, {"traceback", e.traceback}};
 }
 
+// Rich output (ExecOutcome::value_mime / displays, JSON text from the
+// backend) into a reply frame; text that does not parse is dropped.
+void add_rich(json &frame, const char *key, const std::string &text) {
+  if (text.empty()) return;
+  json v = json::parse(text, nullptr, false);
+  if (!v.is_discarded()) frame[key] = std::move(v);
+}
+
 // --- programs in forked children (WorkerBackend::fork_per_program) -----------
 
 // Forks the program's process. Returns true in the child. In the parent it
@@ -409,6 +417,8 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         restore_std_fds();
         json done = {{"op", "done"}, {"id", er.id}, {"status", status_name(o.status)}, {"exec_ms", exec_ms}};
         if (o.has_value) done["value"] = proto::cap_text(std::move(o.value), value_cap, "value");
+        add_rich(done, "value_mime", o.value_mime);
+        add_rich(done, "displays", o.displays);
         if (o.has_error) done["error"] = error_json(o.error);
         if (o.exited) {
           done["exit_code"] = o.exit_code;
@@ -438,6 +448,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       if (o.has_error) m["error"] = error_json(o.error);
       if (!o.note.empty()) m["note"] = o.note;
       if (o.unit_id >= 0) m["unit"] = o.unit_id;
+      add_rich(m, "displays", o.displays);
       send(m);
       program = kNone;  // the next unit begins a new program
       if (o.discard && g_in_program_child) discard_program();

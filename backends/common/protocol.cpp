@@ -110,7 +110,7 @@ namespace {
 using nlohmann::json;
 
 // A field's expected type.
-enum class T { Int, Num, Bool, Str, Obj, StrArray };
+enum class T { Int, Num, Bool, Str, Obj, StrArray, Mime, MimeArray };
 
 bool has_type(const json &v, T t) {
   switch (t) {
@@ -123,6 +123,19 @@ bool has_type(const json &v, T t) {
       if (!v.is_array()) return false;
       for (const auto &e : v)
         if (!e.is_string()) return false;
+      return true;
+    case T::Mime:
+      if (!v.is_object()) return false;
+      for (const auto &e : v)
+        if (!e.is_string()) return false;
+      return true;
+    case T::MimeArray:
+      if (!v.is_array()) return false;
+      for (const auto &b : v) {
+        if (!b.is_object()) return false;
+        for (const auto &e : b)
+          if (!e.is_string()) return false;
+      }
       return true;
   }
   return false;
@@ -193,7 +206,8 @@ bool check_reply(const json &m, std::string *why) {
   } else if (op == "done") {
     ok = check_fields(m, {{"id", T::Int, true}, {"status", T::Str, true}, {"exec_ms", T::Num, false},
                           {"value", T::Str, false}, {"error", T::Obj, false}, {"exit_code", T::Int, false},
-                          {"defines_main", T::Bool, false}, {"returned", T::Bool, false}},
+                          {"defines_main", T::Bool, false}, {"returned", T::Bool, false},
+                          {"value_mime", T::Mime, false}, {"displays", T::MimeArray, false}},
                       why) &&
          check_error(m, "error", why);
   } else if (op == "skipped") {
@@ -201,7 +215,8 @@ bool check_reply(const json &m, std::string *why) {
   } else if (op == "program_done") {
     ok = check_fields(m, {{"program", T::Int, true}, {"early", T::Bool, false}, {"status", T::Str, false},
                           {"exit_code", T::Int, false}, {"signal", T::Int, false}, {"error", T::Obj, false},
-                          {"note", T::Str, false}, {"unit", T::Int, false}, {"interrupted", T::Bool, false}},
+                          {"note", T::Str, false}, {"unit", T::Int, false}, {"interrupted", T::Bool, false},
+                          {"displays", T::MimeArray, false}},
                       why) &&
          check_error(m, "error", why);
   } else if (op == "fatal") {

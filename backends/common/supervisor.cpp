@@ -220,6 +220,38 @@ class Supervisor {
   static bool is_int(const json &m, const char *k) { return m.contains(k) && m[k].is_number_integer(); }
   static bool opt_string(const json &m, const char *k) { return !m.contains(k) || m[k].is_string(); }
 
+  // A reply's rich output (value_mime, displays: MIME bundles of strings),
+  // checked and copied within kMaxRich bytes in all; a bundle that does not
+  // fit keeps its text/plain and says what was dropped.
+  static constexpr std::size_t kMaxRich = 4u << 20;
+  void rich(const json &m, json *f) {
+    std::size_t budget = kMaxRich;
+    auto bundle = [&](const json &b) {
+      if (!b.is_object()) violation("a MIME bundle that is not an object");
+      json out = json::object();
+      std::size_t size = 0;
+      for (const auto &[type, data] : b.items()) {
+        if (!data.is_string()) violation("a MIME bundle entry that is not a string");
+        size += type.size() + data.get_ref<const std::string &>().size();
+      }
+      if (size <= budget) {
+        budget -= size;
+        return b;
+      }
+      std::string plain = b.contains("text/plain") ? capped(b["text/plain"], 1024, "text/plain") : "";
+      out["text/plain"] = plain + "\n[streamexec: rich output dropped: over " + std::to_string(kMaxRich >> 20) +
+                          " MiB in one reply]";
+      return out;
+    };
+    if (m.contains("value_mime")) (*f)["value_mime"] = bundle(m["value_mime"]);
+    if (m.contains("displays")) {
+      if (!m["displays"].is_array()) violation("displays that are not an array");
+      json list = json::array();
+      for (const auto &b : m["displays"]) list.push_back(bundle(b));
+      (*f)["displays"] = std::move(list);
+    }
+  }
+
   static std::string capped(std::string s, std::size_t max, const char *what) {
     return proto::cap_text(std::move(s), max, what);
   }
@@ -296,6 +328,7 @@ class Supervisor {
         f["exit_code"] = m["exit_code"];
       }
       if (m.value("defines_main", false) == true) f["defines_main"] = true;
+      rich(m, &f);
       if (m.value("returned", false) == true) f["returned"] = true;
       running_ = -1;
       if (pending_.empty()) phase_ = Phase::Idle;
@@ -322,6 +355,7 @@ class Supervisor {
       if (m.contains("note") && m["note"].is_string()) f["note"] = capped(m["note"], 1024, "note");
       if (is_int(m, "unit")) f["unit"] = m["unit"];
       if (interrupted_) f["interrupted"] = true;
+      rich(m, &f);
       phase_ = Phase::Idle;
       pending_.clear();
       running_ = -1;

@@ -34,6 +34,10 @@ struct ExecOutcome {
   Status status = Status::Ok;  // Ok, Error or SyntaxError
   bool has_value = false;
   std::string value;
+  // The value's rich forms (text/html, image/png base64) and what the unit
+  // displayed (plots shown): JSON text, an object of strings and an array of
+  // such objects; empty if none.
+  std::string value_mime, displays;
   bool has_error = false;
   ErrorInfo error;
   // The unit ended its program (sys.exit(), process.exit(), exit()): later
@@ -60,6 +64,7 @@ struct ProgramOutcome {
   bool has_error = false;
   ErrorInfo error;
   std::string note;             // e.g. "2 handles still active; they run in the background"
+  std::string displays;         // what the program's end displayed (figures left open), as ExecOutcome's
   std::int64_t unit_id = -1;    // the unit the outcome is about (C++: main's unit)
   // In a program child (fork_per_program): after reporting, drop the
   // program's state instead of committing it.

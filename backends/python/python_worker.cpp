@@ -14,7 +14,17 @@
 // - at the program's end the atexit handlers it registered run;
 // - __name__ == "__main__", sys.argv == ["answer"], __file__ is
 //   "<cwd>/answer.py", stdin is at EOF;
-// - a trailing expression's repr is the unit's value (metadata, not output).
+// - a trailing expression's repr is the unit's value (metadata, not output),
+//   with its rich forms (_repr_html_, _repr_png_: a pandas DataFrame) next
+//   to it, as a Jupyter kernel returns them;
+// - matplotlib draws with our backend (unless the program chose one, or
+//   MPLBACKEND is set): plt.show() displays the open figures as PNG and
+//   closes them (as Jupyter's inline backend does); figures still open at
+//   the program's end are displayed then. A native headless run draws with
+//   Agg, where plt.show() shows nothing: stdout is the same. Figures are not
+//   shown at the end of each unit, as a notebook does after each cell: a
+//   unit is one statement, and `plt.plot(…)` then `plt.title(…)` build one
+//   figure.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -153,6 +163,101 @@ def run_atexit():
     atexit._run_exitfuncs()
     atexit._clear()
     flush()
+
+# --- rich output: displays and values' MIME bundles ------------------------
+_displays = []
+
+def _b64(data):
+    import base64
+    return base64.b64encode(data).decode("ascii")
+
+def show_figures(at_end=False):
+    """Every open matplotlib figure as a PNG display; then they are closed.
+    At the program's end only with our backend (a program that chose Agg
+    shows nothing, as natively)."""
+    if "matplotlib.pyplot" not in sys.modules:
+        return
+    if at_end and sys.modules["matplotlib"].get_backend() != "module://" + _Backend.NAME:
+        return
+    import io
+    from matplotlib._pylab_helpers import Gcf
+    for manager in Gcf.get_all_fig_managers():
+        fig = manager.canvas.figure
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="png", bbox_inches="tight")
+        except Exception:
+            continue
+        _displays.append({"image/png": _b64(buf.getvalue()), "text/plain": repr(fig)})
+    Gcf.destroy_all()
+
+def take_displays():
+    global _displays
+    if not _displays:
+        return None
+    import json
+    out, _displays = _displays, []
+    return json.dumps(out)
+
+def value_mime(v):
+    """A value's rich forms (besides its repr), as JSON, or None."""
+    if isinstance(v, type):
+        return None
+    bundle = {}
+    for method, mime in (("_repr_html_", "text/html"), ("_repr_png_", "image/png")):
+        f = getattr(v, method, None)
+        if not callable(f):
+            continue
+        try:
+            r = f()
+        except Exception:
+            continue
+        if isinstance(r, tuple):  # (data, metadata)
+            r = r[0]
+        if mime == "image/png" and isinstance(r, bytes):
+            bundle[mime] = _b64(r)
+        elif isinstance(r, str):
+            bundle[mime] = r
+    if not bundle:
+        return None
+    import json
+    return json.dumps(bundle)
+
+# Our matplotlib backend: Agg's canvas, and show() as above. Loaded by
+# matplotlib by name, from this finder (no file in the program's cwd).
+class _Backend:
+    NAME = "_streamexec_mpl_backend"
+    def find_spec(self, name, path=None, target=None):
+        import importlib.machinery
+        if name == self.NAME:
+            return importlib.machinery.ModuleSpec(name, self)
+        if name == "matplotlib" and not self.hooked:
+            self.hooked = True
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is not None and spec.loader is not None:
+                real = spec.loader.exec_module
+                def exec_module(module):
+                    real(module)
+                    # As the default, where neither MPLBACKEND nor a
+                    # matplotlib.use() chose (the rc file's backend would
+                    # fall back to Agg without a display).
+                    if "MPLBACKEND" not in os.environ:
+                        module.rcParams["backend"] = "module://" + self.NAME
+                spec.loader.exec_module = exec_module
+            return spec
+        return None
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.backend_bases import FigureManagerBase
+        module.FigureCanvas = FigureCanvasAgg
+        module.FigureManager = FigureManagerBase
+        def show(*args, **kwargs):
+            show_figures()
+        module.show = show
+    hooked = False
+sys.meta_path.insert(0, _Backend())
 )PY";
 
 std::string str_of(PyObject *o) {
@@ -192,7 +297,9 @@ class PythonBackend final : public sx::WorkerBackend {
     if (!r) return fail(err);
     Py_DECREF(r);
     for (auto [name, slot] : {std::pair{"prepare", &prepare_}, {"value", &value_}, {"failure", &failure_},
-                              {"flush", &flush_}, {"begin_program", &begin_program_}, {"run_atexit", &atexit_}}) {
+                              {"flush", &flush_}, {"begin_program", &begin_program_}, {"run_atexit", &atexit_},
+                              {"value_mime", &value_mime_}, {"take_displays", &take_displays_},
+                              {"show_figures", &show_figures_}}) {
       *slot = PyDict_GetItemString(dict, name);
       if (!*slot) return fail(err);
       Py_INCREF(*slot);
@@ -205,6 +312,12 @@ class PythonBackend final : public sx::WorkerBackend {
   void begin_program(int) override { call_quietly(begin_program_); }
 
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
+    sx::ExecOutcome o = execute_unit(req);
+    o.displays = displays();  // plots it showed, whatever its end
+    return o;
+  }
+
+  sx::ExecOutcome execute_unit(const sx::ExecRequest &req) {
     sx::ExecOutcome o;
     PyObject *prep = PyObject_CallFunction(prepare_, "s#i", req.code.data(),
                                            static_cast<Py_ssize_t>(req.code.size()), req.line);
@@ -229,6 +342,12 @@ class PythonBackend final : public sx::WorkerBackend {
           o.has_value = true;
           o.value = str_of(repr);
           Py_DECREF(repr);
+          if (PyObject *mime = PyObject_CallOneArg(value_mime_, r)) {
+            o.value_mime = str_of(mime);
+            Py_DECREF(mime);
+          } else {
+            PyErr_Clear();
+          }
         } else {
           Py_DECREF(r);
           r = nullptr;  // the repr raised: the unit's error
@@ -269,6 +388,13 @@ class PythonBackend final : public sx::WorkerBackend {
   sx::ProgramOutcome end_program(const sx::ProgramEndRequest &req) override {
     sx::ProgramOutcome o;
     o.unit_id = req.unit_id;
+    // Figures left open are shown first: pyplot's atexit handler closes them.
+    if (PyObject *r = PyObject_CallOneArg(show_figures_, Py_True)) {
+      Py_DECREF(r);
+    } else {
+      PyErr_Clear();
+    }
+    o.displays = displays();
     call_quietly(atexit_);  // CPython runs them after an uncaught exception too
     return o;
   }
@@ -280,6 +406,17 @@ class PythonBackend final : public sx::WorkerBackend {
     PyErr_Print();
     *err = "bootstrap failed";
     return false;
+  }
+  // What the unit (or the program's end) displayed, as JSON; "" if nothing.
+  std::string displays() {
+    PyObject *d = PyObject_CallNoArgs(take_displays_);
+    if (!d) {
+      PyErr_Clear();
+      return {};
+    }
+    std::string out = str_of(d);
+    Py_DECREF(d);
+    return out;
   }
   void call_quietly(PyObject *fn) {
     PyObject *r = PyObject_CallNoArgs(fn);
@@ -304,6 +441,7 @@ class PythonBackend final : public sx::WorkerBackend {
     o.error.line = static_cast<int>(PyLong_AsLong(PyTuple_GetItem(t, at + 2)));
     o.error.traceback = str_of(PyTuple_GetItem(t, at + 3));
   }
+  PyObject *value_mime_ = nullptr, *take_displays_ = nullptr, *show_figures_ = nullptr;
   PyObject *prepare_ = nullptr, *value_ = nullptr, *failure_ = nullptr, *flush_ = nullptr,
            *begin_program_ = nullptr, *atexit_ = nullptr, *main_dict_ = nullptr;
 };

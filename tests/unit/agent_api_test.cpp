@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -290,6 +291,91 @@ TEST(AgentApi, AUnitThatIgnoresTheInterruptIsKilled) {
   a.feed("```python\nprint('a new worker')\n```\n");
   EXPECT_EQ(a.end(), SX_OK);
   EXPECT_EQ(a.stdout_of(1), "a new worker\n");
+}
+
+// ------------------------------------------------------------ rich output
+
+// Typed MIME bundles of the display events and values, by type.
+struct Rich {
+  std::vector<std::map<std::string, std::string>> displays;
+  std::vector<std::map<std::string, std::string>> values;
+  std::vector<std::int64_t> display_units;
+};
+void collect_rich(void *user, const sx_event *ev) {
+  auto *r = static_cast<Rich *>(user);
+  if (ev->n_mime == 0) return;
+  std::map<std::string, std::string> b;
+  for (std::size_t i = 0; i < ev->n_mime; ++i) b[ev->mime_types[i]] = std::string(ev->mime_data[i], ev->mime_len[i]);
+  if (ev->kind == SX_EVENT_DISPLAY) {
+    r->displays.push_back(std::move(b));
+    r->display_units.push_back(ev->unit_id);
+  } else if (ev->kind == SX_EVENT_UNIT_DONE) {
+    r->values.push_back(std::move(b));
+  }
+}
+
+TEST(AgentApi, MatplotlibFiguresArriveAsPng) {
+  Rich r;
+  sx_options o = sxt::default_options();
+  o.on_event = collect_rich;
+  o.user = &r;
+  o.queue_events = 0;
+  o.unit_timeout_s = 120;
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  // Unit 3 shows the first figure; the second is left open at the end.
+  std::string answer =
+      "```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.title('squares')\n"
+      "plt.show()\nplt.figure()\nplt.bar([1, 2], [3, 4])\n```\n";
+  sx_feed(s, answer.data(), answer.size());
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  sx_session_free(s);
+  ASSERT_EQ(r.displays.size(), 2u);
+  EXPECT_EQ(r.display_units[0], 3);
+  for (auto &d : r.displays) {
+    ASSERT_TRUE(d.count("image/png"));
+    EXPECT_EQ(d["image/png"].rfind("iVBORw0KGgo", 0), 0u) << "base64 of the PNG signature";
+    EXPECT_GT(d["image/png"].size(), 2000u);
+    EXPECT_EQ(d["text/plain"].rfind("<Figure size", 0), 0u) << d["text/plain"];
+  }
+}
+
+TEST(AgentApi, AProgramThatChoosesAggDisplaysNothing) {
+  Rich r;
+  sx_options o = sxt::default_options();
+  o.on_event = collect_rich;
+  o.user = &r;
+  o.queue_events = 0;
+  o.unit_timeout_s = 120;
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string answer =
+      "```python\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\n"
+      "plt.savefig('out.png')\nplt.show()\n```\n";
+  sx_feed(s, answer.data(), answer.size());
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  sx_session_free(s);
+  EXPECT_TRUE(r.displays.empty()) << "as natively: Agg shows nothing";
+}
+
+TEST(AgentApi, AValueWithHtmlCarriesIt) {
+  Rich r;
+  sx_options o = sxt::default_options();
+  o.on_event = collect_rich;
+  o.user = &r;
+  o.queue_events = 0;
+  o.unit_timeout_s = 120;
+  sx_session *s = nullptr;
+  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  std::string answer =
+      "```python\nclass T:\n    def _repr_html_(self):\n        return '<b>t</b>'\n    def __repr__(self):\n"
+      "        return 'T()'\nT()\nimport pandas as pd\npd.DataFrame({'a': [1, 2]})\n```\n";
+  sx_feed(s, answer.data(), answer.size());
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  sx_session_free(s);
+  ASSERT_EQ(r.values.size(), 2u);
+  EXPECT_EQ(r.values[0]["text/html"], "<b>t</b>");
+  EXPECT_NE(r.values[1]["text/html"].find("<table"), std::string::npos);
 }
 
 // -------------------------------------------------------------- misuse
