@@ -120,5 +120,49 @@ assert d["unit_errors"] == {}, d["unit_errors"]
 PY
 check "doctor --json (exit $rc)" $?
 
+# --version
+[ "$("$cli" --version)" = "streamexec $(sed -n 's/^project(streamexec VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")" ]
+check "--version prints the project's version" $?
+
+# --hold takes one pattern per flag: the file after it is the file.
+printf '```python\nprint("a")\nprint("b")\n```\n' > "$tmp/hold.md"
+"$cli" run --hold 'print\("a' "$tmp/hold.md" --rate 0 --json > "$tmp/hold.jsonl"; rc=$?
+[ $rc = 0 ] && grep -q '"event":"unit_held"' "$tmp/hold.jsonl" && [ "$(grep -c '"event":"unit_held"' "$tmp/hold.jsonl")" = 1 ]
+check "--hold PAT FILE: one pattern, then the file (exit $rc)" $?
+
+# run - feeds standard input as it arrives: the first unit runs while the
+# "model" (this subshell) is still writing.
+(printf '```python\nprint("early")\n'; sleep 2; printf 'print("late")\n```\n') | "$cli" run - --json > "$tmp/stdin.jsonl"; rc=$?
+/usr/bin/python3 - "$tmp/stdin.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+early = [e for e in ev if e["event"] == "output" and e["text"] == "early\n"]
+late = [e for e in ev if e["event"] == "output" and e["text"] == "late\n"]
+assert early and late, ev
+assert early[0]["t_ms"] < 1500 < late[0]["t_ms"], (early[0]["t_ms"], late[0]["t_ms"])
+PY
+check "run - executes during generation (exit $rc)" $?
+
+# A stop cuts the answer: the unit being written is `cut`, not a syntax error.
+# (The open unit is a string that goes on for 3 s of lines: the stop comes
+# while it is being written, however slow the worker is to start.)
+{ printf '```python\n1/0\nprint("""ne\n'; for i in $(seq 30); do printf 'line %s\n' "$i"; done; } > "$tmp/cut.md"
+"$cli" run "$tmp/cut.md" --split line --rate 10 --json > "$tmp/cut.jsonl"; rc=$?
+/usr/bin/python3 - "$tmp/cut.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+done = [e for e in ev if e["event"] == "unit_done"]
+assert [d["status"] for d in done] == ["error", "cut"], done
+assert done[1]["code"].startswith('print("""ne\n'), done[1]
+assert [e["cut"] for e in ev if e["event"] == "answer_done"] == [True]
+PY
+check "a stop cuts the unit being written (exit $rc)" $?
+
+# --display-dir: a matplotlib figure shown is written as a PNG.
+printf '```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n```\n' > "$tmp/plot.md"
+"$cli" run "$tmp/plot.md" --rate 0 --display-dir "$tmp/img" > "$tmp/plot.txt"; rc=$?
+[ $rc = 0 ] && grep -q "display: $tmp/img/unit2-1.png" "$tmp/plot.txt" && [ "$(head -c 8 "$tmp/img/unit2-1.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+check "--display-dir writes the figure as PNG (exit $rc)" $?
+
 echo "$passes passed, $fails failed"
 [ $fails = 0 ]
