@@ -474,6 +474,7 @@ void Executor::finish_unit(const Unit &u, Result &r) {
   e.lang = lang_;
   e.result = r;
   s_.record_result(u, r);
+  if (failed) s_.note_failure();
   s_.emit(e);
   if (failed) {
     std::string why = r.has_error ? fmt::format("{} unit {} failed: {}: {}", lang_name(lang_), u.id,
@@ -910,6 +911,7 @@ void Executor::emit_program_done(int fence, Program &p, Result r, double end_exe
   r.t_finished_ms = s_.now_ms();
   e.result = r;
   s_.record_program(lang_, r, end_ready_ms_, end_exec_ms);
+  if (r.status != Status::Ok && r.status != Status::Skipped && r.status != Status::Cut) s_.note_failure();
   s_.emit(e);
   if (r.status != Status::Ok && r.status != Status::Skipped && r.status != Status::Cut)
     s_.advise_stop(lang_, r.unit_id,

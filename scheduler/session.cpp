@@ -84,7 +84,7 @@ bool Session::feed(std::string_view bytes) {
     // the next unit closed, e.g. forever after the last fence.
     if (router_->between_units()) feed_times_.clear();
   }
-  return stop_advised_.load();
+  return stop_advised();
 }
 
 double Session::first_byte_time(std::uint64_t offset) {
@@ -201,6 +201,7 @@ void Session::on_syntax_error(SyntaxError &&se) {
     std::lock_guard<std::mutex> lk(rec_mu_);
     records_.push_back({Record::Kind::SyntaxError, answer_, se.lang, now_ms(), 0, now_ms(), Status::SyntaxError});
   }
+  note_failure();
   Event e;
   e.kind = EventKind::UnitDone;
   e.unit_id = id;
@@ -294,7 +295,7 @@ bool Session::end_answer(bool cut) {
   e.report = compute_report(answer_);
   e.report.was_cut = cut;
   emit(e);
-  bool stopped = stop_advised_.load();
+  bool stopped = stop_advised();
   // The next answer: a fresh router (answer lines count from 1 again),
   // program numbers after this answer's, no stop advised, nothing held.
   std::lock_guard<std::recursive_mutex> lk(emit_mu_);
@@ -305,6 +306,7 @@ bool Session::end_answer(bool cut) {
   feed_times_.clear();
   fed_ = 0;
   stop_advised_ = false;
+  failed_ = false;
   router_ = std::make_unique<Router>(router_config(cfg_), static_cast<RouterSink &>(*this));
   for (auto &[lang, ex] : executors_) ex->begin_answer();
   return stopped;

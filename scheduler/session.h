@@ -71,13 +71,17 @@ class Session : private RouterSink {
   // was left to end).
   bool finish();
   int answer() const { return answer_; }
-  bool stop_advised() const { return stop_advised_.load(); }
+  bool stop_advised() const { return failed_.load() || stop_advised_.load(); }
   bool finished() const { return finished_; }
 
   // --- used by executors ---
   double now_ms() const;
   void emit(Event &e);  // stamps t_ms if unset
   void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why);
+  // A unit failed: SX_STOP from now on. Called before the failure's event is
+  // emitted, so that a caller who sees it gets SX_STOP at its next feed
+  // (advise_stop's event comes after the failure's).
+  void note_failure() { failed_ = true; }
   void record_result(const Unit &u, const Result &r);
   // A program's end: its result, and the execution it took after its last
   // unit (the event loop, atexit handlers; C++ main counts in its unit), which
@@ -117,6 +121,7 @@ class Session : private RouterSink {
   std::unique_ptr<Router> router_;
   std::map<Lang, std::unique_ptr<Executor>> executors_;
   std::atomic<bool> stop_advised_{false};
+  std::atomic<bool> failed_{false};  // of this answer (note_failure)
   std::int64_t next_id_ = 0;
   std::recursive_mutex emit_mu_;
   // (answer offset of a feed() call's first byte, its time): to timestamp
