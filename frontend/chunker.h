@@ -2,7 +2,7 @@
 //
 // A chunker receives the bytes of ONE program text (a fence body, or the whole
 // stream in raw mode) in chunks of any size and reports each closed unit as
-// soon as the bytes seen prove it closed (DESIGN §3). Positions it reports are
+// soon as the bytes seen prove it closed (docs/DESIGN.md §3). Positions it reports are
 // relative to that program text (offset 0 = first byte fed, line 1, col 0);
 // the router maps them to answer positions.
 #ifndef STREAMEXEC_FRONTEND_CHUNKER_H

@@ -1,4 +1,4 @@
-// Structural lexer for C++20 as clang-repl accepts it (streamexec, DESIGN §3).
+// Structural lexer for C++20 as clang-repl accepts it (streamexec, docs/DESIGN.md §3).
 //
 // Written from the C++20 lexical grammar ([lex]); it only distinguishes what the
 // structural parser (CppParser.g4) needs to find top-level boundaries:

@@ -1,5 +1,5 @@
 // Structural parser for C++20 top-level input as clang-repl accepts it
-// (streamexec, DESIGN §3). Written from the C++20 grammar ([gram]) but only
+// (streamexec, docs/DESIGN.md §3). Written from the C++20 grammar ([gram]) but only
 // deep enough to find where top-level declarations and statements end:
 // bodies, parameter lists, initialisers and expressions are balanced token
 // groups ( ... ) [ ... ] { ... } holding any tokens; clang does the real parse.

@@ -139,7 +139,7 @@ typedef struct sx_report {
   double e2e_ms;            /* first byte fed .. last result */
   double serial_e2e_ms;     /* t_gen + t_exec: generate, then execute */
   double non_overlapped_ms; /* end of the answer .. last result */
-  double limit_ms;          /* the physical limit (DESIGN §1) */
+  double limit_ms;          /* the physical limit (docs/DESIGN.md §1) */
   uint64_t units, errors, skipped, cut, programs, programs_failed;
   const char *sandbox_missing; /* SESSION_DONE: protections missing, "python: seccomp; cpp: …",
                                   "" if none (the JSON has the whole sandbox report) */

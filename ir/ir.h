@@ -1,5 +1,5 @@
 // streamexec IR: the values that flow from the frontend through the scheduler
-// to the backends and back out as events (DESIGN §4).
+// to the backends and back out as events (docs/DESIGN.md §4).
 //
 // This layer depends on nothing but the standard library (and nlohmann-json in
 // ir/json.cpp for serialisation); every other layer may include it.
@@ -108,7 +108,7 @@ struct Report {
   double e2e_ms = 0;              // first byte fed .. last unit done
   double serial_e2e_ms = 0;       // t_gen + t_exec (what generate-then-execute costs)
   double non_overlapped_ms = 0;   // end of stream .. last unit done
-  double limit_ms = 0;            // DESIGN §1 physical limit
+  double limit_ms = 0;            // docs/DESIGN.md §1 physical limit
   std::uint64_t units = 0, errors = 0, skipped = 0, cut = 0;
   std::uint64_t programs = 0, programs_failed = 0;  // program_done events, and those not ok
   std::vector<SandboxReport> sandbox;  // one per language whose worker started (SessionDone)

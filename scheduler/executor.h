@@ -1,5 +1,5 @@
 // One executor per language per session: a FIFO of closed units and program
-// ends, a dispatcher thread and the language's worker process (DESIGN §5,
+// ends, a dispatcher thread and the language's worker process (docs/DESIGN.md §5,
 // §6, §6a).
 #ifndef STREAMEXEC_SCHEDULER_EXECUTOR_H
 #define STREAMEXEC_SCHEDULER_EXECUTOR_H
@@ -147,7 +147,7 @@ class Executor {
   std::map<int, Program> programs_;  // dispatcher thread only
   double end_ready_ms_ = 0;          // the program end being run: when its text was complete
 
-  // --- JavaScript hoisting (DESIGN §6a) -------------------------------------
+  // --- JavaScript hoisting (docs/DESIGN.md §6a) -------------------------------------
   // A script's function declarations exist before its first statement runs:
   // `main();` above `function main() {…}` works natively. A unit that uses a
   // name nothing defines yet waits (as if the gate held it) until a later

@@ -340,7 +340,7 @@ Report Session::compute_report(int answer) {
   }
   r.t_gen_ms = t_end - t_start;
   double last_done = t_end;
-  // Physical limit (DESIGN §1): per language, units run in stream order and
+  // Physical limit (docs/DESIGN.md §1): per language, units run in stream order and
   // none can start before it closes.
   std::map<Lang, std::vector<const Record *>> by_lang;
   for (const auto &rec : records_) {

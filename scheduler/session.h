@@ -1,5 +1,5 @@
 // A streaming-execution session: router + chunkers feed closed units to one
-// executor per language (DESIGN §5). This is the C++ core behind the C API.
+// executor per language (docs/DESIGN.md §5). This is the C++ core behind the C API.
 #ifndef STREAMEXEC_SCHEDULER_SESSION_H
 #define STREAMEXEC_SCHEDULER_SESSION_H
 

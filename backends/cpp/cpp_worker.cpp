@@ -1,5 +1,5 @@
 // streamexec-worker-cpp: embeds clang::Interpreter (clang-repl, Clang 19) and
-// runs units as incremental inputs of one translation unit (DESIGN §6).
+// runs units as incremental inputs of one translation unit (docs/DESIGN.md §6).
 //
 // - Each unit is prefixed with `#line N "<answer>"`, so diagnostics carry
 //   answer lines. Diagnostics never reach stderr: a DiagnosticConsumer keeps

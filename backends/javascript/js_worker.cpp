@@ -1,5 +1,5 @@
 // streamexec-worker-javascript: embeds libnode 18 and runs units as scripts in
-// one context (DESIGN §6).
+// one context (docs/DESIGN.md §6).
 //
 // Semantics (see also js_bootstrap.js.inc and the header of tests/unit/js_worker_test.cpp):
 // - a unit is compiled with vm.Script (filename "<answer>", lineOffset so that
@@ -302,7 +302,7 @@ class JsBackend final : public sx::WorkerBackend {
           v8::Integer::New(iso_, req.line), v8::Integer::New(iso_, req.col),
           v8::Number::New(iso_, static_cast<double>(req.id))};
       // A plain call: no callback scope, so no nextTick or microtask runs
-      // after the unit (DESIGN §6a: no event-loop turn between units).
+      // after the unit (docs/DESIGN.md §6a: no event-loop turn between units).
       if (call(run_, 4, argv, &terminated).IsEmpty() && terminated) terminated = true;
     }
     // A top-level await: the program yields, the event loop runs until the

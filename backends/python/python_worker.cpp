@@ -1,6 +1,6 @@
 // streamexec-worker-python: embeds libpython3.11 and runs units in one
-// __main__ namespace (DESIGN §6), as `python3 answer.py </dev/null` would
-// run them one after the other (DESIGN §6a):
+// __main__ namespace (docs/DESIGN.md §6), as `python3 answer.py </dev/null` would
+// run them one after the other (docs/DESIGN.md §6a):
 // - each unit is compiled by the bootstrap below (line numbers shifted to the
 //   answer's) and its code object run from C with PyEval_EvalCode, so a
 //   unit's module-level code runs at the frame depth of a script's (the

@@ -1,4 +1,4 @@
-// Incremental C++ chunker (DESIGN §3, C++ rules).
+// Incremental C++ chunker (docs/DESIGN.md §3, C++ rules).
 //
 // A byte scanner, O(1) per byte, keeps its state across feed() calls (any
 // chunking): strings, raw strings R"d(...)d", char literals vs. digit

@@ -1,5 +1,5 @@
 // C++ confirmer: runs the structural ANTLR grammar (grammars/CppLexer.g4,
-// grammars/CppParser.g4) over the text of the open unit only (DESIGN §3).
+// grammars/CppParser.g4) over the text of the open unit only (docs/DESIGN.md §3).
 //
 //   Complete    the text is a whole sequence of top-level items;
 //   Incomplete  the first syntax error is at the end of the text (EOF), or the

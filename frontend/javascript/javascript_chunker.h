@@ -1,4 +1,4 @@
-// Incremental JavaScript chunker (DESIGN §3 "Closure").
+// Incremental JavaScript chunker (docs/DESIGN.md §3 "Closure").
 //
 // A byte scanner (O(1) per byte, state kept across feed() calls) tracks
 // strings, template literals with nested `${}`, regex literals vs division

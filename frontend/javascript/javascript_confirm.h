@@ -1,4 +1,4 @@
-// ANTLR confirmation of a candidate JavaScript unit (DESIGN §3).
+// ANTLR confirmation of a candidate JavaScript unit (docs/DESIGN.md §3).
 //
 // confirm_javascript() lexes and parses the text of ONE open unit (never the
 // whole answer) and says whether it is a complete sequence of statements,

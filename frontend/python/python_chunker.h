@@ -1,4 +1,4 @@
-// Incremental Python chunker (DESIGN §3): a byte scanner finds candidate
+// Incremental Python chunker (docs/DESIGN.md §3): a byte scanner finds candidate
 // closing points of top-level statements; confirm_python() (ANTLR) decides.
 //
 // Decision points:

@@ -1,4 +1,4 @@
-// Confirmation step of the Python chunker (DESIGN §3 "Scan, then confirm"):
+// Confirmation step of the Python chunker (docs/DESIGN.md §3 "Scan, then confirm"):
 // runs the ANTLR Python 3.11 lexer + parser over the text of the open unit
 // and says whether it is a complete sequence of statements.
 #ifndef STREAMEXEC_FRONTEND_PYTHON_PYTHON_CONFIRM_H

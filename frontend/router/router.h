@@ -1,5 +1,5 @@
 // Markdown router: finds fenced code blocks in the answer stream and streams
-// each body to the chunker of its language (DESIGN §2). In raw mode the whole
+// each body to the chunker of its language (docs/DESIGN.md §2). In raw mode the whole
 // stream is one program of one language.
 //
 // Fenced code blocks are found exactly as CommonMark 0.30 (its reference

@@ -1,5 +1,5 @@
 // streamexec-conformance: the chunkers against reference parsers we did not
-// write, on corpora we did not write (DESIGN §3 laws, §8; issue 6).
+// write, on corpora we did not write (docs/DESIGN.md §3 laws, §8; issue 6).
 //
 // Every corpus file is streamed through the real chunker (sx::make_chunker;
 // for JavaScript the chunker confirms with the Script or Module goal the test
@@ -1082,7 +1082,7 @@ int run(const Options &opt) {
 
 int main(int argc, char **argv) {
   sx::Options opt;
-  CLI::App app{"streamexec-conformance: the chunkers against reference parsers (DESIGN §3 laws)"};
+  CLI::App app{"streamexec-conformance: the chunkers against reference parsers (docs/DESIGN.md §3 laws)"};
   app.add_option("--lang", opt.langs, "languages (python, javascript, cpp); default all")->delimiter(',');
   app.add_option("--max-files", opt.max_files,
                  "per language, N corpus files evenly spaced over the sorted list (plus the adversarial and "

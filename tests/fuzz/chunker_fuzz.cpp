@@ -8,7 +8,7 @@
 //   bytes    one byte per feed(),
 // then finish(). The three event streams (units: code, begin, end, kind,
 // defines, uses; errors: position, message, code, unit begin) must be
-// identical (split invariance, DESIGN §3), and each must be well formed:
+// identical (split invariance, docs/DESIGN.md §3), and each must be well formed:
 // a unit's code is exactly the text's bytes [begin.offset, end), units are in
 // order and do not overlap, and nothing follows an error. Any violation prints
 // what differs and aborts; crashes, sanitizer findings and hangs (-timeout) are

@@ -34,7 +34,7 @@ sx_options continuing(double timeout_s = 5) {
 // Runs `hostile` in a program (fence) of its own between two harmless ones
 // and checks the session went on: the last program ran in a (possibly new)
 // worker. (Within one program, what follows a crash is not reached, as in a
-// native run: DESIGN §6a.)
+// native run: docs/DESIGN.md §6a.)
 Trace sandwich(const std::string &hostile, sx_options o = continuing()) {
   o.mode = SX_MODE_MARKDOWN;
   Trace r = sxt::run_text(o, "```python\nprint('before')\n```\n\n```python\n" + hostile +
@@ -282,7 +282,7 @@ TEST_P(PerLanguage, Abort) {
 }
 
 // The language's ordinary exit ends the program with that status, as a
-// native run does (DESIGN §6a); the worker and the state from before the
+// native run does (docs/DESIGN.md §6a); the worker and the state from before the
 // program live on, and the next program runs.
 TEST_P(PerLanguage, ExitCall) {
   Outcome o = run(pick("import sys\nsys.exit(3)\n", "process.exit(3);\n", "std::exit(3);\n"), opts());

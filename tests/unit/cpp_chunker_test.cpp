@@ -1,4 +1,4 @@
-// C++ chunker: closure rules (DESIGN §3, C++), split invariance, positions,
+// C++ chunker: closure rules (docs/DESIGN.md §3, C++), split invariance, positions,
 // errors. The corpus against clang's reference spans is the conformance
 // harness (tests/conformance/conformance.cpp, ctest conformance_fast_cpp).
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// JavaScript chunker and confirm tests (DESIGN §3 "Closure").
+// JavaScript chunker and confirm tests (docs/DESIGN.md §3 "Closure").
 //
 // Every program is fed under several splits (whole, 1 byte, line by line,
 // random cuts with fixed seeds) and must yield identical units (split

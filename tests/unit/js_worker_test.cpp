@@ -6,7 +6,7 @@
 // Worker semantics checked here (backends/javascript/js_worker.cpp):
 // one global context (top-level let/const/class/function persist), output
 // captured per unit, no event-loop turn between the units of a program and
-// the loop run at the program's end (DESIGN §6a) with callbacks' output
+// the loop run at the program's end (docs/DESIGN.md §6a) with callbacks' output
 // reported against the unit that created them, util.inspect of the
 // completion value, errors with answer lines, top-level await, ES import
 // rewritten to import(), process.exit() ending the program, SIGINT interrupts.

@@ -1,4 +1,4 @@
-// streamexec-bench — the latency benchmark of DESIGN §1/§8 (issue: paper's
+// streamexec-bench — the latency benchmark of docs/DESIGN.md §1/§8 (issue: paper's
 // execution engine). Streams every answer of a corpus with real o200k BPE
 // token boundaries at several token rates and runs it three ways:
 //   serial      generate everything, then execute (hold all units to the end)

@@ -1,4 +1,4 @@
-// streamexec-bench --cpp-main: overlap for complete C++ programs (DESIGN §6a).
+// streamexec-bench --cpp-main: overlap for complete C++ programs (docs/DESIGN.md §6a).
 //
 // A complete program's `main` can only run once the program's text is
 // complete; everything before it (the includes, the helper functions, the

@@ -1,4 +1,4 @@
-// streamexec-equivalence — the native-equivalence harness (DESIGN §6a).
+// streamexec-equivalence — the native-equivalence harness (docs/DESIGN.md §6a).
 //
 // For each program of a corpus: run it natively (Debian's python3.11, node
 // 18, clang++-19 -O0 and the binary), then stream it through a streamexec

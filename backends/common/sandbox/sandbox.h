@@ -1,4 +1,4 @@
-// The sandbox of a worker (DESIGN §6b): what separates the code of the units
+// The sandbox of a worker (docs/DESIGN.md §6b): what separates the code of the units
 // from the host. One file per mechanism, applied in this fixed order by
 // worker_runtime.cpp:
 //
