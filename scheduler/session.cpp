@@ -93,6 +93,24 @@ double Session::first_byte_time(std::uint64_t offset) {
   return feed_times_.empty() ? now_ms() : feed_times_.front().second;
 }
 
+// The unit being written when the answer was cut (or one not yet certain to
+// be complete): never run, and not an error.
+void Session::report_cut(const Unit &u) {
+  Result r;
+  r.unit_id = u.id;
+  r.status = Status::Cut;
+  r.note = "not run: the answer was cut while this unit was being written";
+  r.t_finished_ms = u.t_closed_ms;
+  record_result(u, r);
+  Event c;
+  c.kind = EventKind::UnitDone;
+  c.unit_id = u.id;
+  c.lang = u.lang;
+  c.unit = u;
+  c.result = r;
+  emit(c);
+}
+
 int Session::program_of(int fence) {
   if (fence < 0) return -1 - answer_;  // raw mode: the answer is the program
   fences_seen_ = std::max(fences_seen_, fence + 1);
@@ -105,21 +123,7 @@ void Session::on_unit(Unit &&u) {
   u.t_first_byte_ms = first_byte_time(u.begin.offset);
   u.fence = program_of(u.fence);
   if (cutting_) {
-    // The unit being written when the answer was cut (or one not yet
-    // certain to be complete): never run, and not an error.
-    Result r;
-    r.unit_id = u.id;
-    r.status = Status::Cut;
-    r.note = "not run: the answer was cut while this unit was being written";
-    r.t_finished_ms = u.t_closed_ms;
-    record_result(u, r);
-    Event c;
-    c.kind = EventKind::UnitDone;
-    c.unit_id = u.id;
-    c.lang = u.lang;
-    c.unit = u;
-    c.result = r;
-    emit(c);
+    report_cut(u);
     return;
   }
   Event e;
@@ -182,19 +186,7 @@ void Session::on_syntax_error(SyntaxError &&se) {
     u.code = se.code;
     u.begin = se.unit_begin;
     u.t_closed_ms = now_ms();
-    Result r;
-    r.unit_id = id;
-    r.status = Status::Cut;
-    r.note = "not run: the answer was cut while this unit was being written";
-    r.t_finished_ms = u.t_closed_ms;
-    record_result(u, r);
-    Event c;
-    c.kind = EventKind::UnitDone;
-    c.unit_id = id;
-    c.lang = se.lang;
-    c.unit = u;
-    c.result = r;
-    emit(c);
+    report_cut(u);
     return;
   }
   {

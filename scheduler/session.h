@@ -101,7 +101,8 @@ class Session : private RouterSink {
   Executor *executor_for(Lang lang);
   double first_byte_time(std::uint64_t offset);
   bool end_answer(bool cut);
-  int program_of(int fence);  // the answer's fence -> the session's program number
+  int program_of(int fence);
+  void report_cut(const Unit &u);  // the answer's fence -> the session's program number
   Report compute_report(int answer);  // -1: the whole session
 
   SessionConfig cfg_;

@@ -146,14 +146,16 @@ check "run - executes during generation (exit $rc)" $?
 # A stop cuts the answer: the unit being written is `cut`, not a syntax error.
 # (The open unit is a string that goes on for 3 s of lines: the stop comes
 # while it is being written, however slow the worker is to start.)
-{ printf '```python\n1/0\nprint("""ne\n'; for i in $(seq 30); do printf 'line %s\n' "$i"; done; } > "$tmp/cut.md"
+# The failing unit sleeps first, so the stop cannot come before that string
+# has begun (the next line is fed 0.1 s later).
+{ printf '```python\nimport time\ntime.sleep(0.5) or 1/0\nprint("""ne\n'; for i in $(seq 30); do printf 'line %s\n' "$i"; done; } > "$tmp/cut.md"
 "$cli" run "$tmp/cut.md" --split line --rate 10 --json > "$tmp/cut.jsonl"; rc=$?
 /usr/bin/python3 - "$tmp/cut.jsonl" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 done = [e for e in ev if e["event"] == "unit_done"]
-assert [d["status"] for d in done] == ["error", "cut"], done
-assert done[1]["code"].startswith('print("""ne\n'), done[1]
+assert [d["status"] for d in done] == ["ok", "error", "cut"], done
+assert done[2]["code"].startswith('print("""ne\n'), done[2]
 assert [e["cut"] for e in ev if e["event"] == "answer_done"] == [True]
 PY
 check "a stop cuts the unit being written (exit $rc)" $?

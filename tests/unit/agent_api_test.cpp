@@ -314,7 +314,8 @@ void collect_rich(void *user, const sx_event *ev) {
   }
 }
 
-TEST(AgentApi, MatplotlibFiguresArriveAsPng) {
+// One answer in a session of its own; its display events and values' bundles.
+Rich run_rich(const std::string &answer) {
   Rich r;
   sx_options o = sxt::default_options();
   o.on_event = collect_rich;
@@ -322,14 +323,20 @@ TEST(AgentApi, MatplotlibFiguresArriveAsPng) {
   o.queue_events = 0;
   o.unit_timeout_s = 120;
   sx_session *s = nullptr;
-  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
+  EXPECT_EQ(sx_session_new(&o, &s), SX_OK);
+  if (!s) return r;
+  sx_feed(s, answer.data(), answer.size());
+  EXPECT_EQ(sx_finish(s), SX_OK);
+  sx_session_free(s);
+  return r;
+}
+
+TEST(AgentApi, MatplotlibFiguresArriveAsPng) {
   // Unit 3 shows the first figure; the second is left open at the end.
   std::string answer =
       "```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.title('squares')\n"
       "plt.show()\nplt.figure()\nplt.bar([1, 2], [3, 4])\n```\n";
-  sx_feed(s, answer.data(), answer.size());
-  EXPECT_EQ(sx_finish(s), SX_OK);
-  sx_session_free(s);
+  Rich r = run_rich(answer);
   ASSERT_EQ(r.displays.size(), 2u);
   EXPECT_EQ(r.display_units[0], 3);
   for (auto &d : r.displays) {
@@ -341,38 +348,18 @@ TEST(AgentApi, MatplotlibFiguresArriveAsPng) {
 }
 
 TEST(AgentApi, AProgramThatChoosesAggDisplaysNothing) {
-  Rich r;
-  sx_options o = sxt::default_options();
-  o.on_event = collect_rich;
-  o.user = &r;
-  o.queue_events = 0;
-  o.unit_timeout_s = 120;
-  sx_session *s = nullptr;
-  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
   std::string answer =
       "```python\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\n"
       "plt.savefig('out.png')\nplt.show()\n```\n";
-  sx_feed(s, answer.data(), answer.size());
-  EXPECT_EQ(sx_finish(s), SX_OK);
-  sx_session_free(s);
+  Rich r = run_rich(answer);
   EXPECT_TRUE(r.displays.empty()) << "as natively: Agg shows nothing";
 }
 
 TEST(AgentApi, AValueWithHtmlCarriesIt) {
-  Rich r;
-  sx_options o = sxt::default_options();
-  o.on_event = collect_rich;
-  o.user = &r;
-  o.queue_events = 0;
-  o.unit_timeout_s = 120;
-  sx_session *s = nullptr;
-  ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
   std::string answer =
       "```python\nclass T:\n    def _repr_html_(self):\n        return '<b>t</b>'\n    def __repr__(self):\n"
       "        return 'T()'\nT()\nimport pandas as pd\npd.DataFrame({'a': [1, 2]})\n```\n";
-  sx_feed(s, answer.data(), answer.size());
-  EXPECT_EQ(sx_finish(s), SX_OK);
-  sx_session_free(s);
+  Rich r = run_rich(answer);
   ASSERT_EQ(r.values.size(), 2u);
   EXPECT_EQ(r.values[0]["text/html"], "<b>t</b>");
   EXPECT_NE(r.values[1]["text/html"].find("<table"), std::string::npos);
