@@ -1,3 +1,7 @@
+// The executor's queue and dispatch: units in stream order to the worker,
+// batching, the unit's deadline and interrupts, results back to the session
+// (docs/DESIGN.md §5, §6). Program ends are in executor_programs.cpp,
+// JavaScript hoisting in executor_hoist.cpp.
 #include "scheduler/executor.h"
 
 #include <algorithm>
@@ -9,9 +13,12 @@
 #include <fmt/format.h>
 
 #include "backends/common/sandbox/sandbox.h"
+#include "scheduler/executor_internal.h"
 #include "scheduler/session.h"
 
 namespace sx {
+
+using namespace executor_detail;
 
 namespace {
 
@@ -42,35 +49,8 @@ int interrupt_signal(Lang l) {
   }
 }
 
-// How long a worker whose protocol pipe closed may take to exit by itself.
-constexpr int kDeathGraceMs = 500;
 // The longest wait for a worker's frame before an interrupt is looked at.
 constexpr int kInterruptPollMs = 10;
-
-Status parse_status(const std::string &s) {
-  if (s == "ok") return Status::Ok;
-  if (s == "syntax_error") return Status::SyntaxError;
-  if (s == "crashed") return Status::Crashed;
-  if (s == "timeout") return Status::Timeout;
-  return Status::Error;
-}
-
-// Reads the fields of an error object sent by the worker (its supervisor
-// checked their types).
-ErrorInfo error_of(const nlohmann::json &er) {
-  ErrorInfo e;
-  e.type = er.value("type", "");
-  e.message = er.value("message", "");
-  e.line = er.value("line", 0);
-  e.traceback = er.value("traceback", "");
-  return e;
-}
-
-std::string exit_words(const Result &r) {
-  if (r.signal) return fmt::format("killed by signal {} ({})", r.signal, strsignal(r.signal));
-  if (r.has_exit_code) return fmt::format("exit code {}", r.exit_code);
-  return status_name(r.status);
-}
 }  // namespace
 
 Executor::Executor(Lang lang, Session &session) : lang_(lang), s_(session) {
@@ -379,74 +359,6 @@ void Executor::run() {
 // Bare names (not `a.b` uses) that neither the worker's globals nor a
 // dispatched unit nor `also` define, in the unit and — through functions
 // declared so far or waiting in the queue — in what it calls.
-std::vector<std::string> Executor::missing_names(const Unit &u, const std::set<std::string> &also) const {
-  std::vector<std::string> missing;
-  std::set<std::string> seen;
-  std::vector<std::string> todo(u.uses.begin(), u.uses.end());
-  std::set<std::string> own(u.defines.begin(), u.defines.end());
-  while (!todo.empty()) {
-    std::string n = std::move(todo.back());
-    todo.pop_back();
-    if (n.find('.') != std::string::npos || !seen.insert(n).second || own.count(n)) continue;
-    if (auto f = js_fn_uses_.find(n); f != js_fn_uses_.end()) {
-      todo.insert(todo.end(), f->second.begin(), f->second.end());
-      continue;
-    }
-    if (js_known_.count(n) || also.count(n)) continue;
-    // A function declared by a queued unit of the program: its own uses count too.
-    bool queued = false;
-    for (const auto &it : queue_) {
-      if (it.kind == Item::Kind::Unit && it.fence == u.fence && it.unit.kind == UnitKind::Function &&
-          std::find(it.unit.defines.begin(), it.unit.defines.end(), n) != it.unit.defines.end()) {
-        todo.insert(todo.end(), it.unit.uses.begin(), it.unit.uses.end());
-        queued = true;
-        break;
-      }
-    }
-    missing.push_back(n + (queued ? "" : "?"));  // '?': not declared anywhere yet
-  }
-  return missing;
-}
-
-bool Executor::hoist_plan(std::vector<std::size_t> *first, std::string *waits_for) {
-  const Unit &front = queue_.front().unit;
-  std::vector<std::string> missing = missing_names(front, {});
-  if (missing.empty()) return true;
-  bool text_complete = false;
-  for (const auto &it : queue_)
-    if (it.kind == Item::Kind::End && it.fence == front.fence) text_complete = true;
-  // The function declarations of the program the unit needs, transitively.
-  std::set<std::string> want;
-  for (auto n : missing) {
-    if (n.back() == '?') {
-      n.pop_back();
-      if (!text_complete) {
-        *waits_for = "'" + n + "'";
-        return false;
-      }
-      continue;  // never declared: the unit runs as it is (ReferenceError, as natively)
-    }
-    want.insert(n);
-  }
-  for (std::size_t i = 1; i < queue_.size(); ++i) {
-    const Item &it = queue_[i];
-    if (it.kind != Item::Kind::Unit || it.fence != front.fence || it.unit.kind != UnitKind::Function) continue;
-    for (const auto &d : it.unit.defines) {
-      if (want.count(d)) {
-        first->push_back(i);
-        break;
-      }
-    }
-  }
-  return true;
-}
-
-void Executor::note_defined(const Unit &u) {
-  js_known_.insert(u.defines.begin(), u.defines.end());
-  if (u.kind == UnitKind::Function)
-    for (const auto &d : u.defines) js_fn_uses_[d] = u.uses;
-}
-
 void Executor::skip_all(std::deque<Unit> &batch, const std::string &why) {
   for (auto &u : batch) {
     Result r;
@@ -504,19 +416,6 @@ void Executor::lose_worker(const std::string &what) {
   e.text = fmt::format("{}; a new {} worker is started — the session's {} state was lost", what,
                        lang_name(lang_), lang_name(lang_));
   s_.emit(e);
-}
-
-std::string Executor::not_reached_note(const Program &p) const {
-  return fmt::format("not reached: the program ended at unit {} ({})", p.ending_unit, exit_words(p.ending));
-}
-
-void Executor::program_ended(Program &p, const Unit *u, const Result &how, std::deque<Unit> &batch) {
-  if (!p.ended) {
-    p.ended = true;
-    p.ending = how;
-    p.ending_unit = u ? u->id : p.last_unit;
-  }
-  if (!batch.empty()) skip_all(batch, stopped_ ? stopped_why_ : not_reached_note(p));
 }
 
 Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur) {
@@ -807,265 +706,4 @@ void Executor::dispatch(std::deque<Unit> &batch) {
 // How a program ended, from the worker's program_done frame: its exit code
 // or signal; a signal after our interrupt is the time limit; a signal is a
 // crash; a nonzero exit code an error.
-Result Executor::program_outcome(const nlohmann::json &f, bool interrupted, const char *during) const {
-  const auto &cfg = s_.config();
-  Result how;
-  how.status = parse_status(f.value("status", "ok"));
-  if (f.contains("exit_code")) {
-    how.has_exit_code = true;
-    how.exit_code = f["exit_code"].get<int>();
-  }
-  how.signal = f.value("signal", 0);
-  if (f.contains("error")) {
-    how.has_error = true;
-    how.error = error_of(f["error"]);
-  }
-  how.note = f.value("note", "");
-  if (f.contains("unit")) how.unit_id = f["unit"].get<std::int64_t>();
-  auto fail = [&](Status st, const char *type, std::string message) {
-    how.status = st;
-    how.has_error = true;
-    how.error = ErrorInfo{};
-    how.error.type = type;
-    how.error.message = std::move(message);
-  };
-  if (interrupted && user_interrupt_ && (how.signal || how.status != Status::Ok)) {
-    fail(Status::Interrupted, "Interrupted",
-         fmt::format("interrupted on request {}{}", during,
-                     how.signal ? "; the program's process was killed (the state from before the program is kept)"
-                                : ""));
-  } else if ((f.value("interrupted", false) || interrupted) && how.signal) {
-    fail(Status::Timeout, "Timeout",
-         fmt::format("exceeded the {:.3g} s wall-clock limit {}; the program's process was killed (the state "
-                     "from before the program is kept)",
-                     cfg.unit_timeout_ms / 1000, during));
-  } else if (how.signal && how.status != Status::Timeout) {
-    if (!how.has_error)
-      fail(Status::Crashed, "ProgramCrashed",
-           fmt::format("the program was {} {} (the state from before the program is kept)", exit_words(how),
-                       during));
-    how.status = Status::Crashed;
-  } else if (how.has_exit_code && how.exit_code != 0 && how.status != Status::Timeout) {
-    if (!how.has_error) fail(Status::Error, "Exit", fmt::format("the program exited with code {}", how.exit_code));
-    how.status = Status::Error;
-  }
-  return how;
-}
-
-Result Executor::failure_outcome(const Program &p) const {
-  const Result &f = p.failure;
-  Result r;
-  r.unit_id = p.failure_unit;
-  r.has_error = f.has_error;
-  r.error = f.error;
-  r.status = f.status == Status::Skipped ? Status::Error : f.status;
-  bool cpp = lang_ == Lang::Cpp;
-  switch (f.status) {
-    case Status::Crashed:
-      r.signal = f.signal;
-      r.has_exit_code = f.has_exit_code && !f.signal;
-      r.exit_code = f.exit_code;
-      break;
-    case Status::SyntaxError:
-      r.status = Status::Error;
-      if (!cpp) {
-        r.has_exit_code = true;
-        r.exit_code = 1;
-      }
-      r.note = fmt::format("unit {} has a syntax error: a native run would not start", p.failure_unit);
-      break;
-    case Status::Error:
-      if (cpp && (f.error.type == "CompileError" || f.error.type == "LinkError")) {
-        r.note = fmt::format("unit {} does not compile: a native build would fail", p.failure_unit);
-      } else if (cpp) {
-        // An exception escaping a unit: a native run calls std::terminate.
-        r.status = Status::Crashed;
-        r.signal = SIGABRT;
-        r.note = fmt::format("uncaught exception in unit {}: a native run calls std::terminate", p.failure_unit);
-      } else {
-        r.has_exit_code = true;
-        r.exit_code = 1;
-        r.note = fmt::format("unit {} raised {}", p.failure_unit, f.error.type);
-      }
-      break;
-    case Status::Cut:
-      r.note = fmt::format("the answer was cut while the program was being written{}",
-                           lang_ == Lang::Cpp ? ": main() not run, nothing of the program is kept"
-                           : lang_ == Lang::JavaScript ? ": its event loop does not run"
-                                                       : "");
-      break;
-    default:
-      break;
-  }
-  return r;
-}
-
-void Executor::emit_program_done(int fence, Program &p, Result r, double end_exec_ms) {
-  if (p.done) return;
-  p.done = true;
-  Event e;
-  e.kind = EventKind::ProgramDone;
-  e.lang = lang_;
-  e.unit_id = r.unit_id;
-  e.unit.fence = fence;
-  r.t_finished_ms = s_.now_ms();
-  e.result = r;
-  s_.record_program(lang_, r, end_ready_ms_, end_exec_ms);
-  if (r.status != Status::Ok && r.status != Status::Skipped && r.status != Status::Cut) s_.note_failure();
-  s_.emit(e);
-  if (r.status != Status::Ok && r.status != Status::Skipped && r.status != Status::Cut)
-    s_.advise_stop(lang_, r.unit_id,
-                   fmt::format("{} program ({}) ended: {}{}{}", lang_name(lang_),
-                               fence < 0 ? std::string("the stream") : fmt::format("fence {}", fence), exit_words(r),
-                               r.has_error ? ": " : "", r.has_error ? r.error.type + ": " + r.error.message : ""));
-}
-
-void Executor::run_end(int fence, double t_ready_ms) {
-  const auto &cfg = s_.config();
-  end_ready_ms_ = t_ready_ms;
-  Program &p = programs_[fence];
-  if (p.done) return;
-  Result r;
-  r.unit_id = p.main_pending ? p.main_unit.id : p.ended ? p.ending_unit : p.last_unit;
-  if (p.cut) {
-    // The answer was cut while the program was being written: it ends
-    // where it was cut, as a run that stopped there (C++ main is not run
-    // and nothing of the program is kept; no JavaScript event loop turn).
-    if (p.main_pending) {
-      Result m = p.main_result;
-      m.status = Status::Cut;
-      m.note = "main() not run: the answer was cut";
-      p.main_pending = false;
-      finish_unit(p.main_unit, m);
-    }
-    if (!p.failed) {
-      p.failed = true;
-      p.failure = Result{};
-      p.failure.status = Status::Cut;
-      p.failure_unit = r.unit_id;
-    }
-    if (!p.ran || p.ended || !worker_) {
-      Result how = failure_outcome(p);
-      how.unit_id = r.unit_id;
-      emit_program_done(fence, p, how);
-      return;
-    }
-  }
-  if (!p.seen) {  // a program without units: nothing to run
-    r.has_exit_code = true;
-    emit_program_done(fence, p, r);
-    return;
-  }
-  if (!p.ran || (stopped_ && !p.ended && !p.failed)) {
-    r.status = Status::Skipped;
-    r.note = stopped_why_.empty() ? "no unit of the program ran" : stopped_why_;
-    emit_program_done(fence, p, r);
-    return;
-  }
-  auto finish_main = [&](const Result &how) {
-    if (!p.main_pending) return;
-    p.main_pending = false;
-    Result m = p.main_result;
-    m.status = how.status;
-    m.has_exit_code = how.has_exit_code;
-    m.exit_code = how.exit_code;
-    m.signal = how.signal;
-    if (how.has_error) {
-      m.has_error = true;
-      m.error = how.error;
-    }
-    m.exec_ms += how.exec_ms;
-    m.end_ms = how.exec_ms;
-    m.t_finished_ms = 0;
-    finish_unit(p.main_unit, m);
-  };
-  if (p.ended || !worker_) {
-    if (p.main_pending) {
-      Result skipped = p.main_result;
-      skipped.status = Status::Skipped;
-      skipped.note = p.ended ? "main() not reached: " + not_reached_note(p) : "main() not run: the worker was lost";
-      p.main_pending = false;
-      finish_unit(p.main_unit, skipped);
-    }
-    Result how = p.failed ? failure_outcome(p) : p.ending;
-    how.unit_id = r.unit_id;
-    emit_program_done(fence, p, how);
-    return;
-  }
-
-  // The worker runs the program's end: C++ main, the JavaScript event loop,
-  // Python's atexit handlers.
-  nlohmann::json msg = {{"op", "end_program"}, {"program", fence}, {"unit", r.unit_id}, {"failed", p.failed}};
-  double t0 = s_.now_ms();
-  if (!worker_->send(msg)) {
-    worker_->reap_or_kill(kDeathGraceMs);
-    Result how;
-    how.unit_id = r.unit_id;
-    how.status = Status::Crashed;
-    how.has_error = true;
-    how.error.type = "WorkerCrashed";
-    how.error.message = fmt::format("the {} worker {} before the program's end", lang_name(lang_),
-                                    worker_->exit_description());
-    finish_main(how);
-    lose_worker(fmt::format("{} worker {}", lang_name(lang_), worker_->exit_description()));
-    emit_program_done(fence, p, how);
-    return;
-  }
-  double deadline = t0 + cfg.unit_timeout_ms;
-  bool interrupted = false;
-  Result how;
-  how.unit_id = r.unit_id;
-  how.t_started_ms = t0;  // interruptible from now on
-  next_in_flight();
-  struct ResetInterrupt {
-    Executor *ex;
-    ~ResetInterrupt() {
-      ex->user_interrupt_ = false;
-      ex->next_in_flight();
-    }
-  } reset_interrupt{this};
-  for (;;) {
-    nlohmann::json f;
-    Wait w = next_frame(&f, &deadline, &interrupted, &how);
-    if (w == Wait::Died) {
-      how.status = Status::Crashed;
-      how.has_error = true;
-      how.error.type = fatal_.empty() ? "WorkerCrashed" : "WorkerError";
-      how.error.message = fatal_.empty() ? fmt::format("the {} worker {} at the end of the program", lang_name(lang_),
-                                                       worker_->exit_description())
-                                         : fatal_;
-      how.signal = worker_->term_signal();
-      how.has_exit_code = worker_->exit_code() >= 0;
-      how.exit_code = std::max(0, worker_->exit_code());
-      how.exec_ms = s_.now_ms() - t0;
-      finish_main(how);
-      lose_worker(fmt::format("{} worker {}", lang_name(lang_), fatal_.empty() ? worker_->exit_description() : fatal_));
-      emit_program_done(fence, p, how);
-      return;
-    }
-    if (w == Wait::TimedOut) {
-      how.exec_ms = s_.now_ms() - t0;
-      finish_main(how);
-      lose_worker(fmt::format("{} worker killed after a timeout at the end of a program", lang_name(lang_)));
-      emit_program_done(fence, p, how);
-      return;
-    }
-    std::string op = f.value("op", "");
-    if (op == "output") {
-      output_frame(f, nullptr, -1);
-    } else if (op == "program_done") {
-      displays(f, how.unit_id);
-      std::int64_t about = how.unit_id;
-      how = program_outcome(f, interrupted, "at the program's end");
-      if (how.unit_id < 0) how.unit_id = about;
-      how.exec_ms = s_.now_ms() - t0;
-      break;
-    }
-  }
-  bool failed_before = p.failed;  // (main's own failure is `how`)
-  double end_exec = p.main_pending ? 0 : how.exec_ms;  // main's run counts in its unit
-  finish_main(how);
-  emit_program_done(fence, p, failed_before ? failure_outcome(p) : how, end_exec);
-}
-
 }  // namespace sx

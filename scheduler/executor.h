@@ -1,6 +1,7 @@
 // One executor per language per session: a FIFO of closed units and program
-// ends, a dispatcher thread and the language's worker process (docs/DESIGN.md §5,
-// §6, §6a).
+// ends, a dispatcher thread and the language's worker process (docs/DESIGN.md
+// §5, §6, §6a). executor.cpp: the queue and dispatch; executor_programs.cpp:
+// program ends; executor_hoist.cpp: JavaScript hoisting.
 #ifndef STREAMEXEC_SCHEDULER_EXECUTOR_H
 #define STREAMEXEC_SCHEDULER_EXECUTOR_H
 
