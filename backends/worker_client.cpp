@@ -194,7 +194,11 @@ std::vector<std::string> host_homes() {
     free(real);
   };
   add(getenv("HOME"));
-  if (passwd *pw = getpwuid(getuid())) add(pw->pw_dir);
+  // getpwuid_r: executors of several languages spawn workers at once
+  // (getpwuid's static buffer raced, ThreadSanitizer found it).
+  passwd pw{}, *found = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwuid_r(getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found) add(found->pw_dir);
   return homes;
 }
 

@@ -87,8 +87,13 @@ class Supervisor {
       // the output that follows it (see attribute_output()).
       if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) read_channel();
       if (p[1].revents & POLLOUT) flush_channel();
+      // One read per turn: once a read has emptied a pipe, the interpreter
+      // (quiesce_output) may send the next unit's "started" and print its
+      // output at once; a second read in the same turn would take that
+      // output before the channel says whose it is (the stress test saw
+      // unit N+1's line reported as unit N's, about 1 in 4 000 units).
       for (int i = 0; i < 2; ++i)
-        if (p[2 + i].revents) read_capture(i);
+        if (p[2 + i].revents) read_capture(i, 1);
       if (p[4].revents) read_signals();
       if (p[0].revents) read_host();
     }

@@ -196,7 +196,12 @@ void load_session(int idx, int units, const std::vector<std::string> &langs, Tot
     }
     ++t.results;
     if (it->second > 1) ++t.duplicated;
-    if (out[u] != ex.second) ++t.wrong_output;
+    if (out[u] != ex.second) {
+      // The first few are shown: a wrong output must say which and how.
+      if (++t.wrong_output <= 5)
+        fmt::print(stderr, "wrong output: session {} unit {} ({}): expected {:?}, got {:?}\n", idx, u + shift,
+                   ex.first, ex.second, out[u]);
+    }
   }
 }
 
