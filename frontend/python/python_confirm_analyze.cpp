@@ -23,19 +23,11 @@ const std::unordered_set<std::string> &future_features() {
 }
 
 // Walks a successfully parsed unit: CPython's compile-time checks that the
-// grammar leaves out, the unit's kind, defined and used names.
-class Analyzer {
+// grammar leaves out, the unit's kind, defined and used names (the
+// Analysis it derives from).
+class Analyzer : public Analysis {
  public:
   Analyzer() = default;
-
-  std::size_t error_index = npos;  // code point index of the first error found
-  std::string error_message;
-  UnitKind kind = UnitKind::Other;
-  std::vector<std::string> defines, uses;
-  bool has_future = false;
-  std::size_t future_index = 0;
-  bool leading_docstring = false;
-  bool future_window = true;
 
   void run(P::File_inputContext *file) {
     stack_base_ = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
@@ -786,17 +778,7 @@ class Analyzer {
 Analysis analyze(P::File_inputContext *file) {
   Analyzer an;
   an.run(file);
-  Analysis a;
-  a.error_index = an.error_index;
-  a.error_message = std::move(an.error_message);
-  a.kind = an.kind;
-  a.defines = std::move(an.defines);
-  a.uses = std::move(an.uses);
-  a.has_future = an.has_future;
-  a.future_index = an.future_index;
-  a.leading_docstring = an.leading_docstring;
-  a.future_window = an.future_window;
-  return a;
+  return std::move(static_cast<Analysis &>(an));
 }
 
 }  // namespace sx::pyconfirm
