@@ -242,7 +242,7 @@ std::string default_worker_dir() {
   Dl_info info{};
   if (dladdr(reinterpret_cast<void *>(&sx_version), &info) && info.dli_fname) {
     std::filesystem::path lib = std::filesystem::weakly_canonical(info.dli_fname).parent_path();
-    for (auto dir : {lib / ".." / "bin", lib / ".." / "libexec" / "streamexec", lib}) {
+    for (const auto &dir : {lib / ".." / "bin", lib / ".." / "libexec" / "streamexec", lib}) {
       std::error_code ec;
       if (std::filesystem::exists(dir / "streamexec-worker-python", ec))
         return std::filesystem::weakly_canonical(dir, ec).string();
