@@ -14,7 +14,6 @@
 
 #include "backends/common/sandbox/sandbox.h"
 #include "scheduler/executor_internal.h"
-#include "scheduler/session.h"
 
 namespace sx {
 
@@ -53,7 +52,7 @@ int interrupt_signal(Lang l) {
 constexpr int kInterruptPollMs = 10;
 }  // namespace
 
-Executor::Executor(Lang lang, Session &session) : lang_(lang), s_(session) {
+Executor::Executor(Lang lang, ExecutorHost &session) : lang_(lang), s_(session) {
   thread_ = std::thread([this] { run(); });
 }
 

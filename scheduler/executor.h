@@ -18,15 +18,15 @@
 
 #include "backends/worker_client.h"
 #include "ir/ir.h"
+#include "scheduler/executor_host.h"
 
 namespace sx {
 
-class Session;
 
 class Executor {
  public:
   // Starts the dispatcher thread, which pre-starts the worker at once.
-  Executor(Lang lang, Session &session);
+  Executor(Lang lang, ExecutorHost &session);
   ~Executor();  // stops the thread and the worker; units not run are dropped
 
   // Queues a closed unit. A held unit (gate: hold until the answer is
@@ -121,7 +121,7 @@ class Executor {
   void next_in_flight() { flight_gen_.fetch_add(1); }
 
   Lang lang_;
-  Session &s_;
+  ExecutorHost &s_;  // the session, through what an executor may use of it
   std::unique_ptr<WorkerProcess> worker_;
   std::string fatal_;  // a "fatal" frame's message (protocol violation, init failure)
   SandboxReport sandbox_;  // under mu_

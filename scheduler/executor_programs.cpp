@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "scheduler/executor_internal.h"
-#include "scheduler/session.h"
 
 namespace sx {
 

@@ -16,37 +16,14 @@
 
 #include "backends/worker_client.h"
 #include "frontend/router/router.h"
+#include "scheduler/executor_host.h"
 #include "ir/ir.h"
 
 namespace sx {
 
 class Executor;
 
-enum class GateDecision { Run, Hold, Skip };
-
-struct SessionConfig {
-  bool markdown = true;
-  Lang raw_lang = Lang::Python;
-  bool execute = true;             // false: only chunk (no workers)
-  std::vector<Lang> prestart;      // workers started with the session (default: see Session())
-  bool stop_on_error = true;       // policy after an error: stop the language or continue
-  bool batching = true;            // dispatch everything waiting in one message
-  bool hold_until_finish = false;  // gate: run nothing before the end of the stream (serial mode)
-  double unit_timeout_ms = 30000;
-  double session_timeout_ms = 0;     // whole session from creation; 0 = none
-  double interrupt_grace_ms = 2000;  // after an interrupt, before the worker is killed
-  std::size_t output_cap_bytes = 8u << 20;  // per unit; the rest is dropped with a marker
-  WorkerLimits limits;
-  WorkerSandbox sandbox;           // environment, network, writable directories
-  std::string worker_dir;          // where streamexec-worker-<lang> live
-  // Called for every event, never concurrently (one event at a time), from
-  // the feeding thread or an executor thread.
-  std::function<void(const Event &)> on_event;
-  // Gate policy, evaluated on the feeding thread for each closed unit.
-  std::function<GateDecision(const Unit &, std::string *reason)> gate;
-};
-
-class Session : private RouterSink {
+class Session : private RouterSink, public ExecutorHost {
  public:
   explicit Session(SessionConfig cfg);
   ~Session() override;
@@ -74,23 +51,15 @@ class Session : private RouterSink {
   bool stop_advised() const { return failed_.load() || stop_advised_.load(); }
   bool finished() const { return finished_; }
 
-  // --- used by executors ---
-  double now_ms() const;
-  void emit(Event &e);  // stamps t_ms if unset
-  void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why);
-  // A unit failed: SX_STOP from now on. Called before the failure's event is
-  // emitted, so that a caller who sees it gets SX_STOP at its next feed
-  // (advise_stop's event comes after the failure's).
-  void note_failure() { failed_ = true; }
-  void record_result(const Unit &u, const Result &r);
-  // A program's end: its result, and the execution it took after its last
-  // unit (the event loop, atexit handlers; C++ main counts in its unit), which
-  // could not start before `t_ready_ms` (its text complete, its units run).
-  void record_program(Lang lang, const Result &r, double t_ready_ms, double end_exec_ms);
-  const SessionConfig &config() const { return cfg_; }
-  // The session's total time limit, in now_ms() time (infinity if none).
-  double deadline_ms() const;
-  bool out_of_time() const { return now_ms() >= deadline_ms(); }
+  // --- ExecutorHost: what its executors use ---
+  const SessionConfig &config() const override { return cfg_; }
+  double now_ms() const override;
+  double deadline_ms() const override;
+  void emit(Event &e) override;  // stamps t_ms if unset, and the answer
+  void note_failure() override { failed_ = true; }
+  void advise_stop(Lang lang, std::int64_t unit_id, const std::string &why) override;
+  void record_result(const Unit &u, const Result &r) override;
+  void record_program(Lang lang, const Result &r, double t_ready_ms, double end_exec_ms) override;
 
  private:
   void on_unit(Unit &&u) override;
