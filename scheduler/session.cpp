@@ -93,22 +93,27 @@ double Session::first_byte_time(std::uint64_t offset) {
   return feed_times_.empty() ? now_ms() : feed_times_.front().second;
 }
 
-// The unit being written when the answer was cut (or one not yet certain to
-// be complete): never run, and not an error.
-void Session::report_cut(const Unit &u) {
+// A unit that gets a result without running: cut (the unit being written
+// when the answer was cut, or one not yet certain to be complete — not an
+// error) or refused by the gate.
+void Session::report_not_run(const Unit &u, Status status, std::string note, double t_ms) {
   Result r;
   r.unit_id = u.id;
-  r.status = Status::Cut;
-  r.note = "not run: the answer was cut while this unit was being written";
-  r.t_finished_ms = u.t_closed_ms;
+  r.status = status;
+  r.note = std::move(note);
+  r.t_finished_ms = t_ms;
   record_result(u, r);
-  Event c;
-  c.kind = EventKind::UnitDone;
-  c.unit_id = u.id;
-  c.lang = u.lang;
-  c.unit = u;
-  c.result = r;
-  emit(c);
+  Event e;
+  e.kind = EventKind::UnitDone;
+  e.unit_id = u.id;
+  e.lang = u.lang;
+  e.unit = u;
+  e.result = r;
+  emit(e);
+}
+
+void Session::report_cut(const Unit &u) {
+  report_not_run(u, Status::Cut, "not run: the answer was cut while this unit was being written", u.t_closed_ms);
 }
 
 int Session::program_of(int fence) {
@@ -148,18 +153,7 @@ void Session::on_unit(Unit &&u) {
     }
   }
   if (d == GateDecision::Skip) {
-    Result r;
-    r.unit_id = u.id;
-    r.status = Status::Gated;
-    r.note = reason;
-    r.t_finished_ms = now_ms();
-    record_result(u, r);
-    Event g;
-    g.kind = EventKind::UnitDone;
-    g.unit_id = u.id;
-    g.lang = u.lang;
-    g.result = r;
-    emit(g);
+    report_not_run(u, Status::Gated, reason, now_ms());
     return;
   }
   if (d == GateDecision::Hold && !cfg_.hold_until_finish) {

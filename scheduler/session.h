@@ -71,6 +71,7 @@ class Session : private RouterSink, public ExecutorHost {
   double first_byte_time(std::uint64_t offset);
   bool end_answer(bool cut);
   int program_of(int fence);
+  void report_not_run(const Unit &u, Status status, std::string note, double t_ms);
   void report_cut(const Unit &u);  // the answer's fence -> the session's program number
   Report compute_report(int answer);  // -1: the whole session
 
