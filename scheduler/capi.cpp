@@ -26,7 +26,7 @@ namespace {
 // sx_event* from sx_next_event is also an EventBox*.
 struct EventBox {
   sx_event pub{};
-  std::string lang, stream, text, json, missing;
+  std::string lang, stream, json, missing;
   // Typed fields: point into the event itself (kept here).
   sx::Event ev;
   sx_report report{};
@@ -39,11 +39,13 @@ struct EventBox {
     stream = e.stream;
     const sx::Result &r = ev.result;
     bool has_result = e.kind == sx::EventKind::UnitDone || e.kind == sx::EventKind::ProgramDone;
+    // `text` points into the kept event (not a copy of a copy).
+    const std::string *text = &ev.text;
     switch (e.kind) {
-      case sx::EventKind::UnitClosed: text = e.unit.code; break;
+      case sx::EventKind::UnitClosed: text = &ev.unit.code; break;
       case sx::EventKind::UnitDone:
-      case sx::EventKind::ProgramDone: text = r.has_error ? r.error.message : r.has_value ? r.value_repr : r.note; break;
-      default: text = e.text; break;
+      case sx::EventKind::ProgramDone: text = r.has_error ? &r.error.message : r.has_value ? &r.value_repr : &r.note; break;
+      default: break;
     }
     pub.kind = static_cast<sx_event_kind>(e.kind);
     pub.t_ms = e.t_ms;
@@ -53,8 +55,6 @@ struct EventBox {
     if (e.kind == sx::EventKind::FenceSkipped) stream.clear();
     pub.lang = lang.c_str();
     pub.stream = stream.c_str();
-    pub.text = text.c_str();
-    pub.text_len = text.size();
     pub.json = json.c_str();
     pub.json_len = json.size();
     pub.struct_size = sizeof(sx_event);
@@ -94,15 +94,15 @@ struct EventBox {
         mime_types.push_back(type.c_str());
         mime_data.push_back(data.c_str());
         mime_len.push_back(data.size());
-        if (e.kind == sx::EventKind::Display && type == "text/plain") text = data;
+        if (e.kind == sx::EventKind::Display && type == "text/plain") text = &data;
       }
       pub.n_mime = mime_types.size();
       pub.mime_types = mime_types.data();
       pub.mime_data = mime_data.data();
       pub.mime_len = mime_len.data();
-      pub.text = text.c_str();
-      pub.text_len = text.size();
     }
+    pub.text = text->c_str();
+    pub.text_len = text->size();
     if (e.kind == sx::EventKind::AnswerDone || e.kind == sx::EventKind::SessionDone) {
       const sx::Report &rp = e.report;
       report.struct_size = sizeof report;
