@@ -204,7 +204,7 @@ std::vector<std::string> host_homes() {
 
 sandbox::Config sandbox_config(const WorkerSandbox &sb) {
   sandbox::Config c;
-  c.host_network = sb.host_network;
+  c.network = sb.network;
   c.allow_write = sb.allow_write;
   c.scratch_bytes = sb.scratch_bytes;
   c.off = sb.off;
@@ -340,7 +340,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
   // host is multi-threaded).
   std::vector<std::string> env_store = worker_environment(sandbox, environ);
   env_store.push_back(fmt::format("{}={}", sandbox::kConfigVar, sandbox_config(sandbox).to_json().dump()));
-  env_store.push_back(fmt::format("SX_WORKER_RLIMIT_AS={}", lim.address_space_bytes));
+  env_store.push_back(fmt::format("SX_WORKER_RLIMIT_AS={}", lim.memory_bytes));
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_NOFILE={}", lim.max_open_files));
   // Process limit: a cgroup caps the worker and all its descendants whoever
   // they run as; RLIMIT_NPROC counts all the user's tasks (so it is set to

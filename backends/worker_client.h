@@ -12,11 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/common/protocol.h"
+#include "backends/common/sandbox/sandbox.h"
 
 namespace sx {
 
 struct WorkerLimits {
-  std::uint64_t address_space_bytes = 0;  // RLIMIT_AS, 0 = unlimited
+  std::uint64_t memory_bytes = 0;         // RLIMIT_AS, 0 = unlimited
   std::uint64_t max_open_files = 0;       // RLIMIT_NOFILE, 0 = inherit
   // Tasks (processes + threads) of the worker and its descendants: a pids
   // cgroup if one can be created, else RLIMIT_NPROC. 0 = unlimited.
@@ -30,7 +31,7 @@ struct WorkerSandbox {
   // LC_*, TZ; HOME and TMPDIR are the scratch directory): "NAME=VALUE" sets
   // NAME, "NAME" passes the host's NAME if it has one.
   std::vector<std::string> env;
-  bool host_network = false;            // false: own network namespace, loopback only
+  sandbox::Network network = sandbox::Network::None;  // None: own network namespace, loopback only
   std::vector<std::string> allow_write; // host directories the units may write (absolute)
   std::uint64_t scratch_bytes = 512ull << 20;  // the scratch tmpfs (cwd, HOME, /tmp)
   // Protections switched off, by name (sandbox.h kProtections): for the

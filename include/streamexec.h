@@ -51,7 +51,7 @@ extern "C" {
 #endif
 
 #define SX_VERSION_MAJOR 0
-#define SX_VERSION_MINOR 2
+#define SX_VERSION_MINOR 3
 #define SX_VERSION_PATCH 0
 
 /* ---------------------------------------------------------------- Results */
@@ -252,7 +252,7 @@ typedef struct sx_options {
   sx_error_policy on_error;    /* default SX_POLICY_STOP */
   int execute;                 /* 0: only find units (no workers); default 1 */
   int batching;                /* dispatch all waiting units at once; default 1 */
-  int hold_until_finish;       /* run nothing before sx_finish (serial); default 0 */
+  int serial;                  /* run nothing before sx_finish (`--serial`); default 0 */
   double unit_timeout_s;       /* per-unit wall clock, > 0 (NaN, 0 and negative values
                                   are SX_EINVAL; INFINITY = no limit); default 30 */
   size_t output_cap_bytes;     /* per-unit stdout+stderr cap; default 8 MiB */

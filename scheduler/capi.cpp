@@ -208,7 +208,7 @@ sx_options defaults() {
   opt->on_error = SX_POLICY_STOP;
   opt->execute = 1;
   opt->batching = 1;
-  opt->hold_until_finish = 0;
+  opt->serial = 0;
   opt->unit_timeout_s = 30;
   opt->output_cap_bytes = 8u << 20;
   opt->worker_memory_bytes = 0;
@@ -307,7 +307,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   sx::WorkerSandbox sandbox;
   for (const char *const *e = opt->env; e && *e; ++e) sandbox.env.emplace_back(*e);
   for (const char *const *d = opt->allow_write; d && *d; ++d) sandbox.allow_write.emplace_back(*d);
-  sandbox.host_network = network == SX_NETWORK_HOST;
+  sandbox.network = network == SX_NETWORK_HOST ? sx::sandbox::Network::Host : sx::sandbox::Network::None;
   sandbox.scratch_bytes = opt->scratch_bytes;
   if (opt->sandbox_off) {
     std::string list = opt->sandbox_off;
@@ -325,20 +325,20 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     s->user = opt->user;
     s->queue = opt->queue_events != 0;
     sx::SessionConfig cfg;
-    cfg.markdown = opt->mode == SX_MODE_MARKDOWN;
-    cfg.raw_lang = static_cast<sx::Lang>(opt->lang);
+    cfg.mode = opt->mode == SX_MODE_MARKDOWN ? sx::Mode::Markdown : sx::Mode::Raw;
+    cfg.lang = static_cast<sx::Lang>(opt->lang);
     cfg.execute = opt->execute != 0;
-    cfg.stop_on_error = opt->on_error == SX_POLICY_STOP;
+    cfg.on_error = opt->on_error == SX_POLICY_STOP ? sx::OnError::Stop : sx::OnError::Continue;
     cfg.batching = opt->batching != 0;
-    cfg.hold_until_finish = opt->hold_until_finish != 0;
-    cfg.unit_timeout_ms = opt->unit_timeout_s * 1000;
+    cfg.serial = opt->serial != 0;
+    cfg.unit_timeout_s = opt->unit_timeout_s;
     for (int l = SX_LANG_PYTHON; l <= SX_LANG_CPP; ++l)
       if (opt->prestart & (1u << l)) cfg.prestart.push_back(static_cast<sx::Lang>(l));
     cfg.output_cap_bytes = opt->output_cap_bytes ? opt->output_cap_bytes : (8u << 20);
-    cfg.limits.address_space_bytes = opt->worker_memory_bytes;
-    cfg.limits.max_processes = opt->worker_max_processes;
-    cfg.limits.max_open_files = opt->worker_max_open_files;
-    cfg.session_timeout_ms = opt->session_timeout_s * 1000;
+    cfg.worker.memory_bytes = opt->worker_memory_bytes;
+    cfg.worker.max_processes = opt->worker_max_processes;
+    cfg.worker.max_open_files = opt->worker_max_open_files;
+    cfg.session_timeout_s = opt->session_timeout_s;
     cfg.sandbox = std::move(sandbox);
     if (opt->worker_dir) {
       cfg.worker_dir = opt->worker_dir;
@@ -351,7 +351,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     // worker_dir is an error now, not a crash of every unit later.
     if (cfg.execute) {
       std::vector<sx::Lang> first = cfg.prestart;
-      if (first.empty()) first.push_back(cfg.markdown ? sx::Lang::Python : cfg.raw_lang);
+      if (first.empty()) first.push_back(cfg.mode == sx::Mode::Markdown ? sx::Lang::Python : cfg.lang);
       for (sx::Lang l : first) {
         std::string exe = cfg.worker_dir + "/streamexec-worker-" + sx::lang_name(l);
         if (access(exe.c_str(), X_OK) != 0) {

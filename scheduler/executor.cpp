@@ -28,7 +28,7 @@ SandboxReport sandbox_report(Lang lang, const nlohmann::json &j, const WorkerSan
   SandboxReport r;
   r.lang = lang;
   r.active = got.active();
-  r.missing = got.missing(asked.host_network);
+  r.missing = got.missing(asked.network);
   r.notes = got.notes;
   r.host_uid = got.host_uid;
   return r;
@@ -164,7 +164,7 @@ bool Executor::ensure_worker(std::string *err) {
                        exe, errno == ENOENT ? "does not exist" : fmt::format("is not executable: {}", strerror(errno)));
     return false;
   }
-  worker_ = WorkerProcess::spawn(exe, s_.config().limits, s_.config().sandbox, err);
+  worker_ = WorkerProcess::spawn(exe, s_.config().worker, s_.config().sandbox, err);
   if (!worker_) return false;
   set_live_pid(worker_->pid());
   nlohmann::json ready;
@@ -306,7 +306,7 @@ void Executor::run() {
         p.failure = marker.failure;
         p.failure_unit = marker.failure.unit_id;
       }
-      if (s_.config().stop_on_error && !stopped_) {
+      if (s_.config().on_error == OnError::Stop && !stopped_) {
         stopped_ = true;
         stopped_why_ = fmt::format("skipped: an earlier {} unit ({}) failed", lang_name(lang_), marker.failure.unit_id);
       }
@@ -391,7 +391,7 @@ void Executor::finish_unit(const Unit &u, Result &r) {
     std::string why = r.has_error ? fmt::format("{} unit {} failed: {}: {}", lang_name(lang_), u.id,
                                                 r.error.type, r.error.message)
                                   : fmt::format("{} unit {} {}", lang_name(lang_), u.id, status_name(r.status));
-    if (s_.config().stop_on_error && !stopped_) {
+    if (s_.config().on_error == OnError::Stop && !stopped_) {
       stopped_ = true;
       stopped_why_ = fmt::format("skipped: an earlier {} unit ({}) failed", lang_name(lang_), u.id);
     }
@@ -401,8 +401,8 @@ void Executor::finish_unit(const Unit &u, Result &r) {
 
 void Executor::out_of_session_time() {
   stopped_ = true;
-  stopped_why_ = fmt::format("skipped: the session's total time limit of {:.3g} s ran out",
-                             s_.config().session_timeout_ms / 1000);
+  stopped_why_ =
+      fmt::format("skipped: the session's total time limit of {:.3g} s ran out", s_.config().session_timeout_s);
 }
 
 void Executor::lose_worker(const std::string &what) {
@@ -472,14 +472,16 @@ Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *i
       out_of_session_time();
       cur->status = Status::Limit;
       cur->error.type = "SessionTimeLimit";
-      cur->error.message = fmt::format("the session's total time limit of {:.3g} s ran out while this unit ran; "
-                                       "worker killed", cfg.session_timeout_ms / 1000);
+      cur->error.message = fmt::format(
+          "the session's total time limit of {:.3g} s ran out while this unit ran; "
+          "worker killed",
+          cfg.session_timeout_s);
     } else {
       cur->status = Status::Timeout;
       cur->error.type = "Timeout";
-      cur->error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit{}", cfg.unit_timeout_ms / 1000,
-                                       *interrupted ? " and did not stop when interrupted; worker killed"
-                                                    : "; worker killed");
+      cur->error.message =
+          fmt::format("unit exceeded the {:.3g} s wall-clock limit{}", cfg.unit_timeout_s,
+                      *interrupted ? " and did not stop when interrupted; worker killed" : "; worker killed");
     }
     return Wait::TimedOut;
   }
@@ -527,7 +529,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
   const auto &cfg = s_.config();
   const int fence = batch.front().fence;
   Program &p = programs_[fence];
-  nlohmann::json msg = {{"op", "exec"}, {"stop_on_error", cfg.stop_on_error}, {"program", fence}};
+  nlohmann::json msg = {{"op", "exec"}, {"stop_on_error", cfg.on_error == OnError::Stop}, {"program", fence}};
   auto &units = msg["units"] = nlohmann::json::array();
   double t_disp = s_.now_ms();
   for (const auto &u : batch) {
@@ -547,7 +549,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
   // The unit's deadline; before its "started" frame it counts from the
   // dispatch (or the previous unit's end), so a worker that never starts a
   // unit cannot block the host either.
-  double deadline = t_disp + cfg.unit_timeout_ms;
+  double deadline = t_disp + cfg.unit_timeout_s * 1000;
   while (!batch.empty()) {
     Unit &u = batch.front();
     if (!started) {
@@ -590,7 +592,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     if (op == "started" && id == u.id) {
       started = true;
       cur.t_started_ms = s_.now_ms();
-      deadline = cur.t_started_ms + cfg.unit_timeout_ms;
+      deadline = cur.t_started_ms + cfg.unit_timeout_s * 1000;
       Event e;
       e.kind = EventKind::UnitStarted;
       e.unit_id = u.id;
@@ -635,14 +637,14 @@ void Executor::dispatch(std::deque<Unit> &batch) {
         cur.status = Status::Timeout;
         cur.has_error = true;
         cur.error.type = "Timeout";
-        cur.error.message = fmt::format("unit exceeded the {:.3g} s wall-clock limit and was interrupted",
-                                        cfg.unit_timeout_ms / 1000);
+        cur.error.message =
+            fmt::format("unit exceeded the {:.3g} s wall-clock limit and was interrupted", cfg.unit_timeout_s);
       }
       Unit done = std::move(u);
       batch.pop_front();
       started = interrupted = user_interrupt_ = false;
       next_in_flight();
-      deadline = s_.now_ms() + cfg.unit_timeout_ms;
+      deadline = s_.now_ms() + cfg.unit_timeout_s * 1000;
       p.last_unit = done.id;
       if (f.value("defines_main", false) && cur.status == Status::Ok) {
         // C++: the unit is compiled; `main` runs at the end of the program,

@@ -11,25 +11,33 @@
 #include <vector>
 
 #include "backends/worker_client.h"
+#include "frontend/router/router.h"
 #include "ir/ir.h"
 
 namespace sx {
 
 enum class GateDecision { Run, Hold, Skip };
+// sx_options.on_error, `--on-error`: after a unit fails, stop its language
+// (later units are skipped) or go on.
+enum class OnError { Stop, Continue };
+
+// The session's options: one field per sx_options field, with its name
+// (worker_memory_bytes is worker.memory_bytes, sandbox_off sandbox.off; the
+// table in README "CLI" maps flags to fields).
 
 struct SessionConfig {
-  bool markdown = true;
-  Lang raw_lang = Lang::Python;
+  Mode mode = Mode::Markdown;
+  Lang lang = Lang::Python;        // raw mode's language
   bool execute = true;             // false: only chunk (no workers)
   std::vector<Lang> prestart;      // workers started with the session (default: see Session())
-  bool stop_on_error = true;       // policy after an error: stop the language or continue
+  OnError on_error = OnError::Stop;  // after a unit fails: stop the language or continue
   bool batching = true;            // dispatch everything waiting in one message
-  bool hold_until_finish = false;  // gate: run nothing before the end of the stream (serial mode)
-  double unit_timeout_ms = 30000;
-  double session_timeout_ms = 0;     // whole session from creation; 0 = none
+  bool serial = false;             // gate: run nothing before the end of the stream
+  double unit_timeout_s = 30;
+  double session_timeout_s = 0;      // whole session from creation; 0 = none
   double interrupt_grace_ms = 2000;  // after an interrupt, before the worker is killed
   std::size_t output_cap_bytes = 8u << 20;  // per unit; the rest is dropped with a marker
-  WorkerLimits limits;
+  WorkerLimits worker;                      // worker_memory_bytes, worker_max_* of sx_options
   WorkerSandbox sandbox;           // environment, network, writable directories
   std::string worker_dir;          // where streamexec-worker-<lang> live
   // Called for every event, never concurrently (one event at a time), from

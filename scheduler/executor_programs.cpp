@@ -59,7 +59,7 @@ Result Executor::program_outcome(const nlohmann::json &f, bool interrupted, cons
     fail(Status::Timeout, "Timeout",
          fmt::format("exceeded the {:.3g} s wall-clock limit {}; the program's process was killed (the state "
                      "from before the program is kept)",
-                     cfg.unit_timeout_ms / 1000, during));
+                     cfg.unit_timeout_s, during));
   } else if (how.signal && how.status != Status::Timeout) {
     if (!how.has_error)
       fail(Status::Crashed, "ProgramCrashed",
@@ -232,7 +232,7 @@ void Executor::run_end(int fence, double t_ready_ms) {
     emit_program_done(fence, p, how);
     return;
   }
-  double deadline = t0 + cfg.unit_timeout_ms;
+  double deadline = t0 + cfg.unit_timeout_s * 1000;
   bool interrupted = false;
   Result how;
   how.unit_id = r.unit_id;

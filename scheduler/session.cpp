@@ -13,8 +13,8 @@ namespace sx {
 namespace {
 RouterConfig router_config(const SessionConfig &cfg) {
   RouterConfig rc;
-  rc.markdown = cfg.markdown;
-  rc.raw_lang = cfg.raw_lang;
+  rc.mode = cfg.mode;
+  rc.lang = cfg.lang;
   return rc;
 }
 }  // namespace
@@ -29,7 +29,7 @@ Session::Session(SessionConfig cfg) : cfg_(std::move(cfg)) {
   // language, or in markdown mode Python (the common case). Others start as
   // soon as a fence of their language opens, before its first unit closes.
   if (cfg_.execute) {
-    if (cfg_.prestart.empty()) cfg_.prestart.push_back(cfg_.markdown ? Lang::Python : cfg_.raw_lang);
+    if (cfg_.prestart.empty()) cfg_.prestart.push_back(cfg_.mode == Mode::Markdown ? Lang::Python : cfg_.lang);
     for (Lang l : cfg_.prestart) executor_for(l);
   }
   router_ = std::make_unique<Router>(rc, static_cast<RouterSink &>(*this));
@@ -44,8 +44,8 @@ double Session::now_ms() const {
 }
 
 double Session::deadline_ms() const {
-  if (!(cfg_.session_timeout_ms > 0)) return std::numeric_limits<double>::infinity();
-  return std::chrono::duration<double, std::milli>(t_created_ - t0_).count() + cfg_.session_timeout_ms;
+  if (!(cfg_.session_timeout_s > 0)) return std::numeric_limits<double>::infinity();
+  return std::chrono::duration<double, std::milli>(t_created_ - t0_).count() + cfg_.session_timeout_s * 1000;
 }
 
 void Session::emit(Event &e) {
@@ -142,8 +142,8 @@ void Session::on_unit(Unit &&u) {
     record_result(u, Result{});
     return;
   }
-  GateDecision d = cfg_.hold_until_finish ? GateDecision::Hold : GateDecision::Run;
-  std::string reason = cfg_.hold_until_finish ? "serial mode: every unit runs after the answer is complete" : "";
+  GateDecision d = cfg_.serial ? GateDecision::Hold : GateDecision::Run;
+  std::string reason = cfg_.serial ? "serial mode: every unit runs after the answer is complete" : "";
   if (cfg_.gate) {
     std::string why;
     GateDecision g = cfg_.gate(u, &why);
@@ -156,7 +156,7 @@ void Session::on_unit(Unit &&u) {
     report_not_run(u, Status::Gated, reason, now_ms());
     return;
   }
-  if (d == GateDecision::Hold && !cfg_.hold_until_finish) {
+  if (d == GateDecision::Hold && !cfg_.serial) {
     Event h;
     h.kind = EventKind::UnitHeld;
     h.unit_id = u.id;

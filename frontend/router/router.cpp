@@ -137,10 +137,10 @@ std::string info_lang(const std::string &info) {
 }  // namespace
 
 Router::Router(const RouterConfig &cfg, RouterSink &sink) : cfg_(cfg), sink_(sink) {
-  if (!cfg_.markdown) {
-    bridge_ = std::make_unique<Bridge>(sink_, cfg_.raw_lang, -1, true, Pos{});
-    chunker_ = make(cfg_.raw_lang, *bridge_);
-    if (!chunker_) sink_.on_fence_skipped(-1, lang_name(cfg_.raw_lang), Pos{}, "no chunker for this language");
+  if (cfg_.mode == Mode::Raw) {
+    bridge_ = std::make_unique<Bridge>(sink_, cfg_.lang, -1, true, Pos{});
+    chunker_ = make(cfg_.lang, *bridge_);
+    if (!chunker_) sink_.on_fence_skipped(-1, lang_name(cfg_.lang), Pos{}, "no chunker for this language");
   }
 }
 
@@ -151,7 +151,7 @@ std::unique_ptr<Chunker> Router::make(Lang lang, ChunkSink &sink) const {
 }
 
 void Router::feed(std::string_view bytes) {
-  if (!cfg_.markdown) {
+  if (cfg_.mode == Mode::Raw) {
     std::string_view rest = bytes;
     // A UTF-8 byte order mark at the start of a file is no code: python3,
     // node and clang skip it (real programs have one, e.g. from Windows
@@ -216,16 +216,12 @@ void Router::feed(std::string_view bytes) {
 // Bytes of the current line (no line ending).
 void Router::take(std::string_view run) {
   while (!run.empty()) {
-    switch (mode_) {
-      case Mode::Prose:
-        append_prose(run);
-        return;
-      case Mode::FenceBody:
-        forward(run);
-        return;
-      case Mode::FencePrefix: {
+    switch (scan_) {
+      case Scan::Prose: append_prose(run); return;
+      case Scan::FenceBody: forward(run); return;
+      case Scan::FencePrefix: {
         std::size_t k = 0;
-        while (k < run.size() && mode_ == Mode::FencePrefix) {
+        while (k < run.size() && scan_ == Scan::FencePrefix) {
           buf_ += run[k++];
           prefix_step(false);
         }
@@ -261,9 +257,8 @@ void Router::append_prose(std::string_view run) {
 
 void Router::end_of_line(bool cr) {
   lf_to_chunker_ = false;
-  if (mode_ == Mode::Prose || (mode_ == Mode::FencePrefix && prefix_step(true) == Step::Fail))
-    process_buffered_line();
-  if (mode_ == Mode::FenceBody) {
+  if (scan_ == Scan::Prose || (scan_ == Scan::FencePrefix && prefix_step(true) == Step::Fail)) process_buffered_line();
+  if (scan_ == Scan::FenceBody) {
     // A LF right after a lone CR would read as one CRLF line ending (an empty
     // content line between "a\r" and "  \n"): it goes as a CR, so the
     // program keeps the answer's lines.
@@ -286,7 +281,7 @@ void Router::new_line() {
   cc_pos_ = 0;
   cc_run_ = 0;
   line_fresh_ = true;
-  mode_ = leaf_ == Leaf::Fence ? Mode::FencePrefix : Mode::Prose;
+  scan_ = leaf_ == Leaf::Fence ? Scan::FencePrefix : Scan::Prose;
 }
 
 void Router::process_buffered_line() {
@@ -303,14 +298,14 @@ Router::Step Router::prefix_step(bool complete) {
       break;
     case Step::Fail:  // a container ended, and the fence with it; the line is prose
       close_fence();
-      mode_ = Mode::Prose;
+      scan_ = Scan::Prose;
       break;
     case Step::Close:  // the rest of the line is consumed
       close_fence();
       break;
     case Step::Content:
       start_content(complete);
-      mode_ = Mode::FenceBody;
+      scan_ = Scan::FenceBody;
       break;
   }
   return r;
@@ -609,7 +604,7 @@ void Router::forward(std::string_view s) {
 void Router::finish() {
   if (finished_) return;
   finished_ = true;
-  if (!cfg_.markdown) {
+  if (cfg_.mode == Mode::Raw) {
     if (chunker_) {
       if (!bom_decided_ && !bom_buf_.empty()) {  // the start of a BOM, and nothing else
         bridge_->keep(bom_buf_);
@@ -617,12 +612,12 @@ void Router::finish() {
       }
       bom_decided_ = true;
       chunker_->finish();
-      sink_.on_program_end(cfg_.raw_lang, -1);
+      sink_.on_program_end(cfg_.lang, -1);
     }
     return;
   }
   if (!line_fresh_) {  // the last line has no line ending
-    if (mode_ == Mode::Prose || (mode_ == Mode::FencePrefix && prefix_step(true) == Step::Fail))
+    if (scan_ == Scan::Prose || (scan_ == Scan::FencePrefix && prefix_step(true) == Step::Fail))
       process_buffered_line();
   }
   if (leaf_ == Leaf::Fence) close_fence();

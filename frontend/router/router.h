@@ -69,9 +69,13 @@ class RouterSink {
   virtual void on_program_end(Lang /*lang*/, int /*fence*/) {}
 };
 
+// sx_options.mode, `--mode`: an answer of markdown with fenced code, or the
+// source of one language (lang).
+enum class Mode { Markdown, Raw };
+
 struct RouterConfig {
-  bool markdown = true;
-  Lang raw_lang = Lang::Python;  // raw mode only
+  Mode mode = Mode::Markdown;
+  Lang lang = Lang::Python;  // raw mode only
   // Test hooks, unset in production. lang_of_info: the language of a fence
   // from its whole info string (default: lang_from_name of its first word).
   // chunker_factory: builds the chunker a program's text is fed to (default:
@@ -114,12 +118,12 @@ class Router {
   std::uint64_t offset() const { return off_; }
   // Markdown mode, outside any executable fence: no byte fed so far belongs to
   // a unit that is still to close (every later unit begins at offset() or after).
-  bool between_units() const { return cfg_.markdown && !(leaf_ == Leaf::Fence && fence_exec_); }
+  bool between_units() const { return cfg_.mode == Mode::Markdown && !(leaf_ == Leaf::Fence && fence_exec_); }
 
  private:
   class Bridge;
   enum class Leaf : std::uint8_t { None, Paragraph, Fence, IndentedCode, Html };
-  enum class Mode : std::uint8_t { Prose, FencePrefix, FenceBody };
+  enum class Scan : std::uint8_t { Prose, FencePrefix, FenceBody };
   enum class Step : std::uint8_t { More, Fail, Close, Content };
 
   void take(std::string_view run);
@@ -173,7 +177,7 @@ class Router {
   Lang fence_lang_ = Lang::Unknown;
 
   // The current line.
-  Mode mode_ = Mode::Prose;
+  Scan scan_ = Scan::Prose;
   Pos line_start_;
   bool line_fresh_ = true;  // no byte of the current line seen yet
   bool after_cr_ = false;   // the previous byte was a CR (a LF now is part of its line ending)

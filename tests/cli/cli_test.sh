@@ -75,7 +75,7 @@ check "stdin raw python, human output, stop" $?
 [ $rc = 0 ]; check "bpe split on an example (exit $rc)" $?
 
 printf 'print("start")\nimport time\nwhile True: time.sleep(0.05)\nprint("never")\n' > "$tmp/long.py"
-"$cli" run "$tmp/long.py" --rate 0 --timeout 60 --session-timeout 1 --json > "$tmp/long.jsonl"; rc=$?
+"$cli" run "$tmp/long.py" --rate 0 --unit-timeout 60 --session-timeout 1 --json > "$tmp/long.jsonl"; rc=$?
 [ $rc = 1 ] && grep -q '"status":"limit"' "$tmp/long.jsonl" && grep -q "total time limit of 1 s" "$tmp/long.jsonl" &&
   ! grep -q '"text":"never' "$tmp/long.jsonl"
 check "--session-timeout ends a long run (exit $rc)" $?
@@ -165,6 +165,17 @@ printf '```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()
 "$cli" run "$tmp/plot.md" --rate 0 --display-dir "$tmp/img" > "$tmp/plot.txt"; rc=$?
 [ $rc = 0 ] && grep -q "display: $tmp/img/unit2-1.png" "$tmp/plot.txt" && [ "$(head -c 8 "$tmp/img/unit2-1.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 check "--display-dir writes the figure as PNG (exit $rc)" $?
+
+# Flags are named after their sx_options fields; an old spelling still works
+# and says the new one.
+printf 'print(1)\n' > "$tmp/renamed.py"
+"$cli" run "$tmp/renamed.py" --rate 0 --timeout 5 --policy continue > "$tmp/renamed.txt" 2> "$tmp/renamed.err"; rc=$?
+[ $rc = 0 ] && grep -q "│ 1$" "$tmp/renamed.txt" && grep -q -- "--timeout is now --unit-timeout" "$tmp/renamed.err" \
+  && grep -q -- "--policy is now --on-error" "$tmp/renamed.err"
+check "old flag spellings work and name the new flag (exit $rc)" $?
+"$cli" run "$tmp/renamed.py" --rate 0 --on-error sometimes 2> "$tmp/renamed.err"; rc=$?
+[ $rc = 2 ] && grep -q "unknown --on-error 'sometimes'" "$tmp/renamed.err"
+check "a bad --on-error value is refused with status 2 (exit $rc)" $?
 
 echo "$passes passed, $fails failed"
 [ $fails = 0 ]

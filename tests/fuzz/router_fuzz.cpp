@@ -130,9 +130,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
   sx::RouterConfig cfg;
   switch (size > 0 ? data[0] % 16 : 0) {  // the first seed byte, if any
-    case 1: cfg.markdown = false; cfg.raw_lang = sx::Lang::Python; break;
-    case 2: cfg.markdown = false; cfg.raw_lang = sx::Lang::JavaScript; break;
-    case 3: cfg.markdown = false; cfg.raw_lang = sx::Lang::Cpp; break;
+    case 1:
+      cfg.mode = sx::Mode::Raw;
+      cfg.lang = sx::Lang::Python;
+      break;
+    case 2:
+      cfg.mode = sx::Mode::Raw;
+      cfg.lang = sx::Lang::JavaScript;
+      break;
+    case 3:
+      cfg.mode = sx::Mode::Raw;
+      cfg.lang = sx::Lang::Cpp;
+      break;
     default: break;
   }
 

@@ -612,8 +612,8 @@ TEST(RouterProgramEnd, CalledWhenTheFenceCloses) {
 
 TEST(RouterProgramEnd, RawModeOnceFromFinish) {
   sx::RouterConfig cfg;
-  cfg.markdown = false;
-  cfg.raw_lang = Lang::Python;
+  cfg.mode = sx::Mode::Raw;
+  cfg.lang = Lang::Python;
   Recorder r;
   sx::Router router(cfg, r);
   router.feed("x = 1\nif x:\n    y = 2\n");
@@ -636,8 +636,8 @@ TEST(RouterProgramEnd, RawModeOnceFromFinish) {
 TEST(RouterRaw, ByteOrderMarkAtTheStartIsSkipped) {
   for (Lang lang : {Lang::Python, Lang::JavaScript, Lang::Cpp}) {
     sx::RouterConfig cfg;
-    cfg.markdown = false;
-    cfg.raw_lang = lang;
+    cfg.mode = sx::Mode::Raw;
+    cfg.lang = lang;
     const std::string code = lang == Lang::Python ? "x = 1\ny = 2\n" : "int x = 1;\nint y = 2;\n";
     std::string text = "\xEF\xBB\xBF" + code;
     if (lang == Lang::JavaScript) text = "\xEF\xBB\xBF" "let x = 1;\nlet y = 2;\n";
@@ -651,7 +651,7 @@ TEST(RouterRaw, ByteOrderMarkAtTheStartIsSkipped) {
   }
   // Not a BOM: the bytes are the program's.
   sx::RouterConfig cfg;
-  cfg.markdown = false;
+  cfg.mode = sx::Mode::Raw;
   Recorder r = run("\xEF\xBBx = 1\n", cfg);
   EXPECT_EQ(r.bodies.at(0), "\xEF\xBBx = 1\n");
 }

@@ -281,7 +281,7 @@ TEST(Session, BatchingDispatchesWaitingUnitsTogether) {
 
 TEST(Session, HoldUntilFinishRunsNothingBeforeTheEnd) {
   sx_options o = sxt::raw_python();
-  o.hold_until_finish = 1;
+  o.serial = 1;
   sx_session *s = nullptr;
   ASSERT_EQ(sx_session_new(&o, &s), SX_OK);
   std::string code = "print('x')\n";

@@ -65,7 +65,7 @@ RunResult run_once(const std::vector<std::string> &tokens, double rate, Mode mod
   o.queue_events = 0;
   o.on_error = SX_POLICY_CONTINUE;
   o.unit_timeout_s = timeout_s;
-  o.hold_until_finish = mode == Mode::Serial;
+  o.serial = mode == Mode::Serial;
   o.batching = mode == Mode::Batched;
   sx_session *s = nullptr;
   if (sx_session_new(&o, &s) != SX_OK) throw std::runtime_error("sx_session_new failed");
@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
   app.add_option("--rates", rates, "token rates (tokens/s)")->capture_default_str();
   app.add_option("--json", json_out, "write every run's numbers to this file");
   app.add_option("--bpe-file", bpe_file, "o200k_base.json");
-  app.add_option("--timeout", timeout, "per-unit timeout (s)");
+  app.add_option("--unit-timeout", timeout, "per-unit timeout (s): sx_options.unit_timeout_s");
   app.add_option("--max-answers", limit_answers, "use only the first N answers (0 = all)");
   app.add_option("--jobs", jobs, "answers streamed at the same time (each in its own sessions); 1 = one at a time")
       ->capture_default_str();

@@ -28,67 +28,23 @@
 #include "tools/streamexec/doctor.h"
 #include "tools/streamexec/gate.h"
 #include "tools/streamexec/input.h"
+#include "tools/streamexec/options.h"
 #include "tools/streamexec/printer.h"
 
 namespace {
 
 struct Args {
   std::string file = "-";
-  std::string lang;
-  std::string mode;  // "", "markdown", "raw"
   double rate = 50;
   std::string split = "bpe";
-  bool serial = false;
   bool json = false;
-  double timeout = 30;
-  double session_timeout = 0;
-  std::uint64_t max_memory_mb = 0, max_procs = 512, max_open_files = 0, output_cap_kb = 8192;
-  std::string policy = "stop";
-  bool no_batching = false;
   bool keep_feeding = false;
   std::string bpe_file;
-  std::vector<std::string> hold, skip;
-  bool hold_unsafe = false;
-  // sandbox
-  std::vector<std::string> env, allow_write;
-  std::string network = "none";
-  std::uint64_t scratch_mb = 512;
-  std::string sandbox_off;
   std::string display_dir;
+  sx::cli::ExecArgs exec;
 };
 
-[[noreturn]] void die(const std::string &msg) {
-  fmt::print(stderr, "streamexec: {}\n", msg);
-  std::exit(2);
-}
-
-bool ends_with(const std::string &s, const std::string &suf) {
-  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
-}
-
-void configure_mode(const Args &a, sx_options *opt) {
-  opt->mode = SX_MODE_MARKDOWN;
-  if (!a.lang.empty()) {
-    sx_lang l;
-    if (sx_lang_from_name(a.lang.c_str(), &l) != SX_OK)
-      die(fmt::format("unknown --lang '{}' (python, javascript, cpp)", a.lang));
-    opt->lang = l;
-    opt->mode = SX_MODE_RAW;
-  } else {
-    struct { const char *ext; sx_lang lang; } exts[] = {
-        {".py", SX_LANG_PYTHON}, {".js", SX_LANG_JAVASCRIPT}, {".mjs", SX_LANG_JAVASCRIPT},
-        {".cpp", SX_LANG_CPP},   {".cc", SX_LANG_CPP},         {".cxx", SX_LANG_CPP}};
-    for (auto &e : exts) {
-      if (ends_with(a.file, e.ext)) {
-        opt->mode = SX_MODE_RAW;
-        opt->lang = e.lang;
-      }
-    }
-  }
-  if (a.mode == "markdown") opt->mode = SX_MODE_MARKDOWN;
-  else if (a.mode == "raw") opt->mode = SX_MODE_RAW;
-  else if (!a.mode.empty()) die(fmt::format("unknown --mode '{}' (markdown, raw)", a.mode));
-}
+using sx::cli::die;
 
 // Feeds the answer: a file cut into tokens at --rate, or standard input as
 // it arrives (its pieces and their timing are the model's own). Stops
@@ -149,10 +105,6 @@ Fed feed_stdin(const Args &a, bool chunk_only, sx_session *s) {
 
 int run(const Args &a, bool chunk_only) {
   if (a.rate < 0) die("--rate must be ≥ 0");
-  if (!(a.timeout > 0)) die("--timeout must be > 0");
-  if (!(a.session_timeout >= 0)) die("--session-timeout must be ≥ 0");
-  if (a.output_cap_kb == 0) die("--output-cap must be > 0");
-  if (a.policy != "stop" && a.policy != "continue") die(fmt::format("unknown --policy '{}' (stop, continue)", a.policy));
   if (!a.display_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(a.display_dir, ec);
@@ -164,48 +116,11 @@ int run(const Args &a, bool chunk_only) {
   printer.json = a.json;
   printer.chunk_only = chunk_only;
   printer.display_dir = a.display_dir;
-  sx_options opt;
-  sx_options_init(&opt);
-  configure_mode(a, &opt);
-  opt.execute = chunk_only ? 0 : 1;
-  opt.hold_until_finish = a.serial ? 1 : 0;
-  opt.batching = a.no_batching ? 0 : 1;
-  opt.on_error = a.policy == "continue" ? SX_POLICY_CONTINUE : SX_POLICY_STOP;
-  opt.unit_timeout_s = a.timeout;
-  opt.session_timeout_s = a.session_timeout;
-  opt.worker_memory_bytes = a.max_memory_mb << 20;
-  opt.worker_max_processes = a.max_procs;
-  opt.worker_max_open_files = a.max_open_files;
-  opt.output_cap_bytes = a.output_cap_kb << 10;
+  sx::cli::SessionOptions so(a.exec, a.file, !chunk_only);
+  sx_options &opt = so.opt;
   opt.on_event = sx::cli::Printer::on_event;
   opt.user = &printer;
   opt.queue_events = 0;
-  if (a.network != "none" && a.network != "host") die(fmt::format("unknown --network '{}' (none, host)", a.network));
-  opt.network = a.network == "host" ? SX_NETWORK_HOST : SX_NETWORK_NONE;
-  std::vector<const char *> env, allow_write;
-  for (const auto &e : a.env) env.push_back(e.c_str());
-  for (const auto &d : a.allow_write) allow_write.push_back(d.c_str());
-  env.push_back(nullptr);
-  allow_write.push_back(nullptr);
-  opt.env = env.data();
-  opt.allow_write = allow_write.data();
-  opt.scratch_bytes = a.scratch_mb << 20;
-  if (!a.sandbox_off.empty()) {
-    opt.sandbox_off = a.sandbox_off.c_str();
-    fmt::print(stderr, "streamexec: warning: sandbox protections switched off: {}\n", a.sandbox_off);
-  }
-  sx::cli::GateRules rules;
-  try {
-    for (const auto &p : a.hold) rules.hold.emplace_back(std::regex(p), p);
-    for (const auto &p : a.skip) rules.skip.emplace_back(std::regex(p), p);
-  } catch (const std::regex_error &e) {
-    die(fmt::format("bad --hold/--skip pattern: {}", e.what()));
-  }
-  rules.hold_unsafe = a.hold_unsafe;
-  if (!rules.empty()) {
-    opt.gate = sx::cli::gate_fn;
-    opt.gate_user = &rules;
-  }
   sx_session *s = nullptr;
   int rc = sx_session_new(&opt, &s);
   if (rc != SX_OK) die(fmt::format("cannot create session: {}: {}", sx_strerror(rc), sx_last_error()));
@@ -226,7 +141,7 @@ int run(const Args &a, bool chunk_only) {
     auto sec = [](double ms) { return ms / 1000; };
     double rate = a.file == "-" ? 0 : a.rate;
     fmt::print("\n── latency report ({}) ─────────────────────────\n",
-               a.serial ? "serial: generate, then execute" : "streamed execution");
+               a.exec.serial ? "serial: generate, then execute" : "streamed execution");
     if (a.file == "-")
       fmt::print("pieces fed                     {} (standard input, as it arrived)\n", f.fed);
     else
@@ -266,8 +181,7 @@ int main(int argc, char **argv) {
     c->add_option("file", a.file,
                   "input file (markdown answer or source); - (the default): standard input, fed as it arrives "
                   "(--split and --rate apply to files)");
-    c->add_option("--lang", a.lang, "raw mode: the whole input is code of this language");
-    c->add_option("--mode", a.mode, "markdown | raw (default: from --lang / file extension)");
+    sx::cli::add_mode_options(c, a.exec);
     c->add_option("--split", a.split, "tokenisation: bpe (o200k) | byte | line | whole | random[:SEED]");
     c->add_option("--bpe-file", a.bpe_file, "o200k_base.json (default: installed by scripts/setup)");
     c->add_flag("--json", a.json, "one JSON object per event on stdout");
@@ -275,48 +189,11 @@ int main(int argc, char **argv) {
   auto *runc = app.add_subcommand("run", "stream a file as an LLM would and execute it");
   add_common(runc);
   runc->add_option("--rate", a.rate, "tokens per second (0 = as fast as possible)")->capture_default_str();
-  runc->add_flag("--serial", a.serial, "classic mode: generate everything, then execute");
-  runc->add_option("--timeout", a.timeout, "per-unit wall-clock limit in seconds")->capture_default_str();
-  runc->add_option("--session-timeout", a.session_timeout, "wall-clock limit of the whole run in seconds (0 = none)")
-      ->capture_default_str();
-  runc->add_option("--max-memory", a.max_memory_mb, "address space of each worker in MiB (RLIMIT_AS; 0 = none)")
-      ->capture_default_str();
-  runc->add_option("--max-procs", a.max_procs,
-                   "processes+threads of each worker and its children (pids cgroup or RLIMIT_NPROC; 0 = none)")
-      ->capture_default_str();
-  runc->add_option("--max-open-files", a.max_open_files, "open files of each worker (RLIMIT_NOFILE; 0 = inherit)")
-      ->capture_default_str();
-  runc->add_option("--output-cap", a.output_cap_kb, "stdout+stderr kept per unit in KiB (the rest is cut with a marker)")
-      ->capture_default_str();
-  runc->add_option("--policy", a.policy, "after a failed unit: stop | continue")->capture_default_str();
-  runc->add_flag("--no-batching", a.no_batching, "dispatch one unit per message");
   runc->add_flag("--keep-feeding", a.keep_feeding, "keep streaming after a stop is advised");
-  // Repeatable options take one value per flag: `--hold PAT file.md` is one
-  // pattern and a file.
-  runc->add_option("--hold", a.hold,
-                   "gate: units whose code matches this regex run after the answer is complete; repeatable")
-      ->allow_extra_args(false);
-  runc->add_option("--skip", a.skip, "gate: units whose code matches this regex never run; repeatable")
-      ->allow_extra_args(false);
-  runc->add_flag("--hold-unsafe", a.hold_unsafe,
-                 "gate: hold units that delete files, start processes or open connections (from the unit's uses; "
-                 "a convenience against accidents, not a security boundary: the sandbox is)");
-  runc->add_option("--env", a.env,
-                   "NAME=VALUE or NAME (the host's value): a variable the workers get (their environment is "
-                   "otherwise only PATH, LANG, LC_*, TZ, HOME=TMPDIR=/tmp); repeatable")
-      ->allow_extra_args(false);
-  runc->add_option("--network", a.network, "none: loopback only (default) | host: the host's network")
-      ->capture_default_str();
-  runc->add_option("--allow-write", a.allow_write,
-                   "a host directory the units may write (all else is read-only but the scratch /tmp); repeatable")
-      ->allow_extra_args(false);
-  runc->add_option("--scratch-size", a.scratch_mb, "size of the scratch tmpfs (/tmp, the units' cwd) in MiB")
-      ->capture_default_str();
   runc->add_option("--display-dir", a.display_dir,
                    "write the images units display (matplotlib figures) here, as unit<ID>-<N>.png, and print "
                    "their paths (--json carries them base64)");
-  runc->add_option("--sandbox-off", a.sandbox_off,
-                   "comma-separated protections to switch off (diagnosis only; README \"Security\")");
+  sx::cli::add_exec_options(runc, a.exec);
   auto *chunkc = app.add_subcommand("chunk", "print the closed units (and syntax errors) without executing");
   add_common(chunkc);
   auto *doctorc = app.add_subcommand("doctor", "report which protections of the sandbox are active on this machine");

@@ -11,7 +11,7 @@ namespace sx::sandbox {
 using nlohmann::json;
 
 json Config::to_json() const {
-  return {{"network", host_network ? "host" : "none"},
+  return {{"network", network == Network::Host ? "host" : "none"},
           {"allow_write", allow_write},
           {"hide", hide},
           {"scratch_bytes", scratch_bytes},
@@ -29,7 +29,7 @@ bool Config::from_env(Config *out, std::string *err) {
       *err = "network must be none or host";
       return false;
     }
-    out->host_network = net == "host";
+    out->network = net == "host" ? Network::Host : Network::None;
     out->allow_write = j.value("allow_write", std::vector<std::string>{});
     out->hide = j.value("hide", std::vector<std::string>{});
     out->scratch_bytes = j.value("scratch_bytes", out->scratch_bytes);
@@ -111,11 +111,11 @@ std::vector<std::string> Report::active() const {
   return a;
 }
 
-std::vector<std::string> Report::missing(bool host_network) const {
+std::vector<std::string> Report::missing(Network asked) const {
   std::vector<std::string> m;
   each_flag(*this, [&](const char *name, bool on) {
     bool network = std::string(name) == "net_ns" || std::string(name) == "loopback";
-    if (!on && !(host_network && network)) m.push_back(name);
+    if (!on && !(asked == Network::Host && network)) m.push_back(name);
   });
   return m;
 }

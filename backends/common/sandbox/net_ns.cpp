@@ -15,7 +15,7 @@ namespace sx::sandbox {
 
 void set_up_network(const Config &cfg, Report *report) {
   if (!report->net_ns) {
-    if (!cfg.host_network && !cfg.is_off("net_ns"))
+    if (cfg.network != Network::Host && !cfg.is_off("net_ns"))
       report->notes.push_back("no network namespace: the units share the host's network");
     return;
   }

@@ -53,8 +53,11 @@ inline constexpr const char *kProtections[] = {
     "env",      "fds",      "supervisor", "frame_checks", "user_ns",      "pid_ns",  "mount_ns",
     "net_ns",   "read_only", "hide",      "own_proc",     "caps",         "no_new_privs", "seccomp"};
 
+// The network the units get (sx_options.network, `--network`).
+enum class Network { None, Host };
+
 struct Config {
-  bool host_network = false;              // false: own network namespace, loopback only
+  Network network = Network::None;        // None: own network namespace, loopback only
   std::vector<std::string> allow_write;   // absolute directories bound read-write
   std::vector<std::string> hide;          // directories covered by an empty tmpfs (host's HOME)
   std::uint64_t scratch_bytes = 512ull << 20;  // size cap of the scratch tmpfs (and /dev/shm)
@@ -86,7 +89,7 @@ struct Report {
   // the config (net_ns and loopback are not missing when the host's network
   // was asked for).
   std::vector<std::string> active() const;
-  std::vector<std::string> missing(bool host_network) const;
+  std::vector<std::string> missing(Network network) const;
 };
 
 // --- relay (single-threaded) ---------------------------------------------------

@@ -190,7 +190,7 @@ bool receive_handoff(int sock, std::size_t n_trees, unsigned long *flags, std::v
 
 pid_t clone_supervisor(const Config &cfg, Report *report, std::vector<int> *write_trees) {
   unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
-  if (!cfg.host_network && !cfg.is_off("net_ns")) ns |= CLONE_NEWNET;
+  if (cfg.network != Network::Host && !cfg.is_off("net_ns")) ns |= CLONE_NEWNET;
   if (cfg.is_off("pid_ns")) ns &= ~static_cast<unsigned long>(CLONE_NEWPID);
   if (cfg.is_off("mount_ns")) ns &= ~static_cast<unsigned long>(CLONE_NEWNS);
   const bool root = geteuid() == 0;
