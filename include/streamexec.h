@@ -57,15 +57,17 @@ extern "C" {
 /* ---------------------------------------------------------------- Results */
 
 typedef enum sx_result {
-  SX_OK = 0,        /* success */
-  SX_STOP = 1,      /* success, and a unit failed: the caller should stop generating */
-  SX_DONE = 2,      /* sx_next_event: the session is finished and no event is left */
-  SX_AGAIN = 3,     /* sx_next_event: no event within the timeout */
-  SX_EINVAL = -1,   /* an argument is invalid (NULL pointer, unknown enum value …) */
-  SX_EMISUSE = -2,  /* call not allowed in this state (e.g. sx_feed after sx_finish) */
-  SX_ENOMEM = -3,   /* out of memory */
-  SX_EWORKER = -4,  /* a worker executable is missing or not runnable (sx_last_error says which path) */
-  SX_EINTERNAL = -5 /* a bug in streamexec; sx_session_errmsg says more */
+  SX_OK = 0,         /* success */
+  SX_STOP = 1,       /* success, and a unit failed: the caller should stop generating */
+  SX_DONE = 2,       /* sx_next_event: the session is finished and no event is left */
+  SX_AGAIN = 3,      /* sx_next_event: no event within the timeout */
+  SX_EINVAL = -1,    /* an argument is invalid (NULL pointer, unknown enum value …) */
+  SX_EMISUSE = -2,   /* call not allowed in this state (e.g. sx_feed after sx_finish) */
+  SX_ENOMEM = -3,    /* out of memory */
+  SX_EWORKER = -4,   /* a worker executable is missing or not runnable (sx_last_error says which path) */
+  SX_EINTERNAL = -5, /* a bug in streamexec; sx_session_errmsg says more */
+  SX_EHTTP = -6      /* sx_chat: the model's server could not be reached, refused the
+                        request, or its stream broke; sx_last_error says what and where */
 } sx_result;
 
 /* A static English description of a result code. Never NULL; not to be freed. */
@@ -110,10 +112,15 @@ typedef enum sx_event_kind {
   SX_EVENT_ANSWER_DONE = 11,     /* an answer ended (sx_answer_end, sx_answer_cut, sx_finish):
                                     its report (`report`); `status` is SX_STATUS_CUT if it
                                     was cut. The session goes on. */
-  SX_EVENT_DISPLAY = 12          /* rich output of a unit, as a Jupyter display_data: a MIME
+  SX_EVENT_DISPLAY = 12,         /* rich output of a unit, as a Jupyter display_data: a MIME
                                     bundle (mime_*), e.g. a matplotlib figure shown (plt.show())
                                     or left open at its program's end as image/png; text: its
                                     text/plain */
+  SX_EVENT_MODEL_REQUEST = 13,   /* sx_chat / sx_replay: a request to the model went out
+                                    (model_round, model_request_bytes) */
+  SX_EVENT_MODEL_STREAM_END = 14 /* the model's stream of a round ended: model_reason
+                                    ("done" | "stopped" | "error" | "length"), model_tokens,
+                                    model_cut_tokens; text: the error, if any */
 } sx_event_kind;
 
 typedef enum sx_status {
@@ -201,6 +208,12 @@ typedef struct sx_event {
   const char *const *mime_types;
   const char *const *mime_data;
   const size_t *mime_len;
+  /* --- since 0.3: MODEL_REQUEST, MODEL_STREAM_END (sx_chat, sx_replay); else 0 / "" */
+  int model_round;              /* 0: the first answer; 1, 2 …: repair rounds */
+  const char *model_reason;     /* MODEL_STREAM_END: done | stopped | error | length */
+  uint64_t model_tokens;        /* content deltas fed to the session (≈ tokens) */
+  uint64_t model_cut_tokens;    /* deltas the server had sent when the stop came, not fed */
+  uint64_t model_request_bytes; /* MODEL_REQUEST: the request body's size */
 } sx_event;
 
 /*
@@ -419,6 +432,71 @@ const char *sx_session_errmsg(sx_session *s);
  * A session must be freed once: a second sx_session_free is undefined.
  */
 void sx_session_free(sx_session *s);
+
+/* ------------------------------------------------------ Live model streams */
+
+/*
+ * A client of an OpenAI-compatible streaming chat API (POST
+ * {base_url}/chat/completions, "stream": true): OpenAI, vLLM, llama.cpp's
+ * llama-server, Ollama, LM Studio. README "Live model streams".
+ */
+typedef struct sx_chat_options {
+  size_t struct_size;       /* set by sx_chat_options_init */
+  const char *base_url;     /* required: "https://api.openai.com/v1", "http://127.0.0.1:8080/v1" */
+  const char *model;        /* required: the model's name */
+  const char *api_key_env;  /* the environment variable holding the key, sent as a Bearer
+                               token if set and not empty; default "OPENAI_API_KEY". The
+                               key is never printed, recorded, or seen by executed code */
+  const char *system;       /* a system message; NULL = none */
+  double temperature;       /* < 0: not sent (the server's default); default -1 */
+  int64_t max_tokens;       /* 0: not sent; default 0 */
+  int repair;               /* after an answer with a failed unit: rounds that send the
+                               error back and stream the corrected answer into the same
+                               session (state kept); default 2 */
+  const char *record_path;  /* write a recording (JSON lines: request without key, every
+                               delta with its arrival time, every event); NULL = none */
+  double connect_timeout_s; /* default 10 */
+  double idle_timeout_s;    /* no byte for this long ends the stream as an error; default 60 */
+  int max_retries;          /* 429 and 5xx answers retried (with backoff, honouring
+                               Retry-After) before anything was streamed; default 3 */
+  double retry_max_wait_s;  /* cap on one wait between retries; default 30 */
+} sx_chat_options;
+
+void sx_chat_options_init_size(sx_chat_options *opt, size_t size);
+#define sx_chat_options_init(opt) sx_chat_options_init_size((opt), sizeof *(opt))
+
+/*
+ * Sends `prompt` (with opt->system) to the model and streams its answer into
+ * the session as it arrives: each content delta is fed the moment its frame
+ * is complete. When a unit fails, the transfer is aborted at once (the
+ * connection is closed, so the server stops generating) and the answer cut
+ * (sx_answer_cut); with opt->repair > 0 the conversation — the answer up to
+ * the failing unit and a message with the error, its line, the unit's code
+ * and the output so far — goes back to the model and its new answer streams
+ * into the same session, whose state from the units that succeeded is kept.
+ * Emits MODEL_REQUEST and MODEL_STREAM_END events around each round.
+ * Returns SX_OK (the last answer ran without a failure), SX_STOP (a unit still
+ * failed after opt->repair rounds), SX_EHTTP (the server could not be
+ * reached, refused the request, or its stream broke: sx_last_error says which
+ * — the key's variable is named, the key never shown), SX_EINVAL (missing
+ * base_url/model, bad struct_size) or SX_EMISUSE (after sx_finish, or from the
+ * session's callback). Blocks until the last round's answer has run; call it
+ * from one thread per session (the session's other calls as usual). The
+ * session is not finished: call sx_finish after it.
+ */
+int sx_chat(sx_session *s, const sx_chat_options *opt, const char *prompt);
+
+/*
+ * Feeds a recording made by sx_chat (opt.record_path, `streamexec chat
+ * --record`) into the session: each round's deltas with their recorded
+ * timing divided by `speed` (0: no waiting), each round ended as it was
+ * (sx_answer_end, or sx_answer_cut for a stopped or broken stream), with its
+ * MODEL_REQUEST and MODEL_STREAM_END events. The same deltas give the same
+ * units and the same outputs. Returns SX_OK, SX_STOP (some unit failed),
+ * SX_EINVAL (the file cannot be read or is not a recording: sx_last_error says
+ * where) or SX_EMISUSE.
+ */
+int sx_replay(sx_session *s, const char *path, double speed);
 
 /* -------------------------------------------------------------- Utilities */
 

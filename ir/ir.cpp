@@ -70,6 +70,8 @@ const char *event_kind_name(EventKind k) {
     case EventKind::ProgramDone: return "program_done";
     case EventKind::AnswerDone: return "answer_done";
     case EventKind::Display: return "display";
+    case EventKind::ModelRequest: return "model_request";
+    case EventKind::ModelStreamEnd: return "model_stream_end";
   }
   return "?";
 }

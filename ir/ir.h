@@ -116,11 +116,33 @@ struct Report {
 };
 
 enum class EventKind {
-  UnitClosed, UnitStarted, Output, UnitDone, StopAdvised, SyntaxErr, FenceSkipped, WorkerRestarted, SessionDone,
-  UnitHeld,    // the gate holds a unit until the end of the answer
-  ProgramDone,  // a program (a fenced block; raw mode: the stream) ended, with its status
-  AnswerDone,   // an answer ended (answer_end / answer_cut): its own report; the session goes on
-  Display       // rich output of a unit (a plot shown): a MIME bundle
+  UnitClosed,
+  UnitStarted,
+  Output,
+  UnitDone,
+  StopAdvised,
+  SyntaxErr,
+  FenceSkipped,
+  WorkerRestarted,
+  SessionDone,
+  UnitHeld,       // the gate holds a unit until the end of the answer
+  ProgramDone,    // a program (a fenced block; raw mode: the stream) ended, with its status
+  AnswerDone,     // an answer ended (answer_end / answer_cut): its own report; the session goes on
+  Display,        // rich output of a unit (a plot shown): a MIME bundle
+  ModelRequest,   // a request to the model went out (sx_chat): its round
+  ModelStreamEnd  // the model's stream of a round ended: why, and how many deltas
+};
+
+// The model's side of a round (ModelRequest, ModelStreamEnd): docs/DESIGN.md §9.
+struct ModelInfo {
+  int round = 0;                         // 0: the first answer, 1, 2 …: repairs
+  std::uint64_t request_bytes = 0;       // ModelRequest: the JSON body's size
+  std::string reason;                    // ModelStreamEnd: done | stopped | error | length
+  std::uint64_t tokens = 0;              // content deltas fed (≈ tokens)
+  std::uint64_t cut_tokens = 0;          // deltas received after the stop, not fed
+  std::string error;                     // reason error: what went wrong
+  std::string finish_reason;             // as the server sent it
+  double t_first_ms = -1, t_end_ms = 0;  // since the request (first delta, end)
 };
 
 // A MIME bundle, as Jupyter's display data: (type, data) pairs; binary types
@@ -142,6 +164,7 @@ struct Event {
   SyntaxError syntax;        // SyntaxErr (and StopAdvised after one)
   Report report;             // SessionDone (whole session), AnswerDone (that answer)
   MimeBundle mime;           // Display
+  ModelInfo model;           // ModelRequest, ModelStreamEnd
 };
 
 // One JSON object (no trailing newline) in the schema documented in README.md.

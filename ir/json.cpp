@@ -107,6 +107,20 @@ std::string event_to_json(const Event &e) {
       j["data"] = json::object();
       for (const auto &[type, data] : e.mime) j["data"][type] = data;
       break;
+    case EventKind::ModelRequest:
+      j["round"] = e.model.round;
+      j["messages_bytes"] = e.model.request_bytes;
+      break;
+    case EventKind::ModelStreamEnd:
+      j["round"] = e.model.round;
+      j["reason"] = e.model.reason;
+      j["tokens"] = e.model.tokens;
+      j["cut_tokens"] = e.model.cut_tokens;
+      if (!e.model.finish_reason.empty()) j["finish_reason"] = e.model.finish_reason;
+      if (!e.model.error.empty()) j["error"] = e.model.error;
+      if (e.model.t_first_ms >= 0) j["first_token_ms"] = round3(e.model.t_first_ms);
+      j["stream_ms"] = round3(e.model.t_end_ms);
+      break;
     case EventKind::WorkerRestarted:
       j["lang"] = lang_name(e.lang);
       j["reason"] = e.text;

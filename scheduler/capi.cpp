@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/capi_internal.h"
 #include "scheduler/session.h"
 
 namespace {
@@ -101,6 +102,13 @@ struct EventBox {
       pub.mime_data = mime_data.data();
       pub.mime_len = mime_len.data();
     }
+    bool model = e.kind == sx::EventKind::ModelRequest || e.kind == sx::EventKind::ModelStreamEnd;
+    if (e.kind == sx::EventKind::ModelStreamEnd) text = &ev.model.error;
+    pub.model_round = model ? e.model.round : 0;
+    pub.model_reason = e.kind == sx::EventKind::ModelStreamEnd ? ev.model.reason.c_str() : "";
+    pub.model_tokens = model ? e.model.tokens : 0;
+    pub.model_cut_tokens = model ? e.model.cut_tokens : 0;
+    pub.model_request_bytes = model ? e.model.request_bytes : 0;
     pub.text = text->c_str();
     pub.text_len = text->size();
     if (e.kind == sx::EventKind::AnswerDone || e.kind == sx::EventKind::SessionDone) {
@@ -139,6 +147,8 @@ static_assert(static_cast<int>(sx::EventKind::Display) == SX_EVENT_DISPLAY);
 static_assert(static_cast<int>(sx::EventKind::SessionDone) == SX_EVENT_SESSION_DONE);
 static_assert(static_cast<int>(sx::EventKind::UnitHeld) == SX_EVENT_UNIT_HELD);
 static_assert(static_cast<int>(sx::EventKind::ProgramDone) == SX_EVENT_PROGRAM_DONE);
+static_assert(static_cast<int>(sx::EventKind::ModelRequest) == SX_EVENT_MODEL_REQUEST);
+static_assert(static_cast<int>(sx::EventKind::ModelStreamEnd) == SX_EVENT_MODEL_STREAM_END);
 
 // The session whose event callback is running on this thread, if any: such a
 // callback must not call sx_feed/sx_finish/sx_session_free of that session
@@ -147,43 +157,36 @@ thread_local const sx_session *tl_in_callback = nullptr;
 
 }  // namespace
 
-struct sx_session {
-  std::unique_ptr<sx::Session> core;
-  sx_event_fn cb = nullptr;
-  void *user = nullptr;
-  bool queue = true;
-  bool finished = false;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<EventBox *> events;
-  bool done = false;  // session_done was emitted
-  std::string errmsg;
-
-  ~sx_session() {
-    core.reset();  // joins threads first: nothing pushes events after this
-    for (auto *e : events) delete e;
+void sx_session::on_event(const sx::Event &e) {
+  {
+    std::lock_guard<std::mutex> lk(tap_mu);
+    if (tap) tap(e);
   }
-
-  void on_event(const sx::Event &e) {
-    if (cb) {
-      EventBox box(e);
-      const sx_session *outer = tl_in_callback;
-      tl_in_callback = this;
-      cb(user, &box.pub);
-      tl_in_callback = outer;
-    }
-    if (queue) {
-      auto *box = new EventBox(e);
-      std::lock_guard<std::mutex> lk(mu);
-      events.push_back(box);
-      if (e.kind == sx::EventKind::SessionDone) done = true;
-    } else if (e.kind == sx::EventKind::SessionDone) {
-      std::lock_guard<std::mutex> lk(mu);
-      done = true;
-    }
-    cv.notify_all();
+  if (cb) {
+    EventBox box(e);
+    const sx_session *outer = tl_in_callback;
+    tl_in_callback = this;
+    cb(user, &box.pub);
+    tl_in_callback = outer;
   }
-};
+  if (queue) {
+    auto *box = new EventBox(e);
+    std::lock_guard<std::mutex> lk(mu);
+    events.push_back(box);
+    if (e.kind == sx::EventKind::SessionDone) done = true;
+  } else if (e.kind == sx::EventKind::SessionDone) {
+    std::lock_guard<std::mutex> lk(mu);
+    done = true;
+  }
+  cv.notify_all();
+}
+
+sx_session::~sx_session() {
+  core.reset();  // joins threads first: nothing pushes events after this
+  for (auto *e : events) delete reinterpret_cast<EventBox *>(e);
+}
+
+bool sx_session::in_own_callback() const { return tl_in_callback == this; }
 
 namespace {
 // A C caller may store any int in an enum field; reading it as the C++ enum
@@ -266,6 +269,7 @@ const char *sx_strerror(int code) {
     case SX_ENOMEM: return "out of memory";
     case SX_EWORKER: return "a worker executable is missing or not runnable";
     case SX_EINTERNAL: return "internal error";
+    case SX_EHTTP: return "the model's server failed";
   }
   return "unknown result code";
 }
@@ -475,7 +479,7 @@ int sx_next_event(sx_session *s, double timeout_ms, sx_event **out) {
     s->cv.wait_for(lk, std::chrono::duration<double, std::milli>(timeout_ms), ready);
   }
   if (s->events.empty()) return s->done ? SX_DONE : SX_AGAIN;
-  *out = &s->events.front()->pub;
+  *out = &static_cast<EventBox *>(s->events.front())->pub;
   s->events.pop_front();
   return SX_OK;
 }
@@ -514,3 +518,5 @@ int sx_lang_from_name(const char *name, sx_lang *out) {
 }
 
 }  // extern "C"
+
+void sx_set_last_error(const std::string &why) { t_last_error = why; }

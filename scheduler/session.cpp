@@ -254,9 +254,9 @@ void Session::interrupt() {
 
 bool Session::answer_end() { return end_answer(false); }
 
-bool Session::answer_cut() { return end_answer(true); }
+bool Session::answer_cut(bool skip_queued) { return end_answer(true, skip_queued); }
 
-bool Session::end_answer(bool cut) {
+bool Session::end_answer(bool cut, bool skip_queued) {
   if (finished_) return false;
   if (!started_) {
     started_ = true;
@@ -264,7 +264,8 @@ bool Session::end_answer(bool cut) {
   }
   if (!answer_fed_) t_answer_ms_ = now_ms();
   if (cut) {
-    for (auto &[lang, ex] : executors_) ex->cut();
+    if (skip_queued)
+      for (auto &[lang, ex] : executors_) ex->cut();
     cutting_ = true;
   }
   router_->finish();

@@ -40,7 +40,9 @@ class Session : private RouterSink, public ExecutorHost {
   // The model was stopped: the unit being written (and any unit not yet
   // certain to be complete) is dropped with status cut, queued units not
   // started are skipped, open programs end as cut ones; then as answer_end.
-  bool answer_cut();
+  // skip_queued false: units already closed still run (a replay ends a
+  // recorded stopped round so; its units then give the recorded results).
+  bool answer_cut(bool skip_queued = true);
   // Interrupts what runs now in every language (Executor::interrupt).
   void interrupt();
   // Last answer, then session_done: answer_end() unless the answer is empty
@@ -69,7 +71,7 @@ class Session : private RouterSink, public ExecutorHost {
   void on_program_end(Lang lang, int fence) override;
   Executor *executor_for(Lang lang);
   double first_byte_time(std::uint64_t offset);
-  bool end_answer(bool cut);
+  bool end_answer(bool cut, bool skip_queued = true);
   int program_of(int fence);
   void report_not_run(const Unit &u, Status status, std::string note, double t_ms);
   void report_cut(const Unit &u);  // the answer's fence -> the session's program number

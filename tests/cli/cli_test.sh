@@ -75,8 +75,8 @@ check "stdin raw python, human output, stop" $?
 [ $rc = 0 ]; check "bpe split on an example (exit $rc)" $?
 
 printf 'print("start")\nimport time\nwhile True: time.sleep(0.05)\nprint("never")\n' > "$tmp/long.py"
-"$cli" run "$tmp/long.py" --rate 0 --unit-timeout 60 --session-timeout 1 --json > "$tmp/long.jsonl"; rc=$?
-[ $rc = 1 ] && grep -q '"status":"limit"' "$tmp/long.jsonl" && grep -q "total time limit of 1 s" "$tmp/long.jsonl" &&
+"$cli" run "$tmp/long.py" --rate 0 --unit-timeout 60 --session-timeout 5 --json > "$tmp/long.jsonl"; rc=$?
+[ $rc = 1 ] && grep -q '"status":"limit"' "$tmp/long.jsonl" && grep -q "total time limit of 5 s" "$tmp/long.jsonl" &&
   ! grep -q '"text":"never' "$tmp/long.jsonl"
 check "--session-timeout ends a long run (exit $rc)" $?
 

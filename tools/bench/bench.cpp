@@ -32,6 +32,7 @@
 #include "tools/bench/collect.h"
 #include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
+#include "tools/bench/chat.h"
 #include "tools/bench/interrupt.h"
 #include "tools/bench/isolation.h"
 #include "tools/bpe/bpe.h"
@@ -175,7 +176,13 @@ int main(int argc, char **argv) {
   app.add_flag("--cpp-main", cpp_main,
                "instead: complete C++ programs — wait after the last token vs a serial clang++ -O0 build + run "
                "(at the first of --rates)");
+  std::string chat_recording;
+  int chat_reps = 15;
+  app.add_option("--chat", chat_recording,
+                 "instead: the live-stream client's overhead per delta, over a recording's deltas (inputs ignored)");
+  app.add_option("--chat-reps", chat_reps, "runs for --chat")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (!chat_recording.empty()) return sx::bench::chat_bench(chat_recording, chat_reps, json_out);
   if (isolation) return sx::bench::isolation_bench(isolation_cold, dispatch_n, json_out);
   if (interrupt_runs > 0) return sx::bench::interrupt_bench(interrupt_runs, json_out);
   if (inputs.empty() && dispatch_lang.empty()) {

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "streamexec.h"
+#include "tools/streamexec/chat.h"
 #include "tools/streamexec/doctor.h"
 #include "tools/streamexec/gate.h"
 #include "tools/streamexec/input.h"
@@ -194,6 +195,10 @@ int main(int argc, char **argv) {
                    "write the images units display (matplotlib figures) here, as unit<ID>-<N>.png, and print "
                    "their paths (--json carries them base64)");
   sx::cli::add_exec_options(runc, a.exec);
+  sx::cli::ChatArgs chat_args;
+  auto *chatc = sx::cli::add_chat_command(app, chat_args);
+  sx::cli::ReplayArgs replay_args;
+  auto *replayc = sx::cli::add_replay_command(app, replay_args);
   auto *chunkc = app.add_subcommand("chunk", "print the closed units (and syntax errors) without executing");
   add_common(chunkc);
   auto *doctorc = app.add_subcommand("doctor", "report which protections of the sandbox are active on this machine");
@@ -207,5 +212,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (doctorc->parsed()) return sx::cli::doctor(doctor_json);
+  if (chatc->parsed()) return sx::cli::chat(chat_args);
+  if (replayc->parsed()) return sx::cli::replay(replay_args);
   return run(a, chunkc->parsed());
 }

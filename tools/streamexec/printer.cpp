@@ -187,6 +187,17 @@ void Printer::on(const sx_event *ev) {
     case SX_EVENT_ANSWER_DONE:
       if (ev->status == SX_STATUS_CUT) fmt::print("[{:6.2f}s] ✂ answer {} cut\n", t, ev->answer);
       break;
+    case SX_EVENT_MODEL_REQUEST:
+      fmt::print("[{:6.2f}s] ⇢ model request, round {}{} ({} bytes)\n", t, ev->model_round,
+                 ev->model_round > 0 ? " (repair: the error goes back to the model)" : "", ev->model_request_bytes);
+      break;
+    case SX_EVENT_MODEL_STREAM_END:
+      fmt::print(
+          "[{:6.2f}s] ⇠ model stream of round {} {}: {} deltas{}{}\n", t, ev->model_round, ev->model_reason,
+          ev->model_tokens,
+          ev->model_cut_tokens ? fmt::format(", {} more received and dropped", ev->model_cut_tokens) : std::string(),
+          text.empty() ? std::string() : ": " + text);
+      break;
     default: break;
   }
   std::fflush(stdout);
