@@ -56,6 +56,18 @@ struct Rounds {
   }
 };
 
+// A session whose events go to the printer through `rounds`. `so` must
+// outlive the session (the gate's rules live in it).
+sx_session *new_session(SessionOptions &so, Rounds *rounds) {
+  so.opt.on_event = &Rounds::on_event;
+  so.opt.user = rounds;
+  so.opt.queue_events = 0;
+  sx_session *s = nullptr;
+  int rc = sx_session_new(&so.opt, &s);
+  if (rc != SX_OK) die(fmt::format("cannot create session: {}: {}", sx_strerror(rc), sx_last_error()));
+  return s;
+}
+
 int finish_session(sx_session *s, int rc, bool json, const Rounds &rounds, bool live) {
   int frc = sx_finish(s);
   sx_session_free(s);
@@ -118,12 +130,7 @@ int chat(const ChatArgs &a) {
   Rounds rounds;
   rounds.printer = &printer;
   SessionOptions so(a.exec, "", true);
-  so.opt.on_event = &Rounds::on_event;
-  so.opt.user = &rounds;
-  so.opt.queue_events = 0;
-  sx_session *s = nullptr;
-  int rc = sx_session_new(&so.opt, &s);
-  if (rc != SX_OK) die(fmt::format("cannot create session: {}: {}", sx_strerror(rc), sx_last_error()));
+  sx_session *s = new_session(so, &rounds);
   sx_chat_options co;
   sx_chat_options_init(&co);
   co.base_url = a.base_url.c_str();
@@ -137,7 +144,7 @@ int chat(const ChatArgs &a) {
   co.idle_timeout_s = a.idle_timeout_s;
   co.connect_timeout_s = a.connect_timeout_s;
   co.max_retries = a.max_retries;
-  rc = sx_chat(s, &co, prompt.c_str());
+  int rc = sx_chat(s, &co, prompt.c_str());
   std::string err = rc < 0 ? sx_last_error() : "";
   int status = finish_session(s, rc, a.json, rounds, true);
   if (rc < 0) fmt::print(stderr, "streamexec: chat: {}: {}\n", sx_strerror(rc), err);
@@ -152,13 +159,8 @@ int replay(const ReplayArgs &a) {
   Rounds rounds;
   rounds.printer = &printer;
   SessionOptions so(a.exec, "", true);
-  so.opt.on_event = &Rounds::on_event;
-  so.opt.user = &rounds;
-  so.opt.queue_events = 0;
-  sx_session *s = nullptr;
-  int rc = sx_session_new(&so.opt, &s);
-  if (rc != SX_OK) die(fmt::format("cannot create session: {}: {}", sx_strerror(rc), sx_last_error()));
-  rc = sx_replay(s, a.file.c_str(), speed);
+  sx_session *s = new_session(so, &rounds);
+  int rc = sx_replay(s, a.file.c_str(), speed);
   std::string err = rc < 0 ? sx_last_error() : "";
   if (rc == SX_EINVAL) {
     sx_session_free(s);
