@@ -324,6 +324,17 @@ def test_errors():
     check("a frame that is not JSON: exit 3, quotes it", rc == 3 and "not a JSON object" in err, err)
 
 
+def test_exec_options():
+    """`run`'s execution options apply to chat: a --skip gate (its rules live
+    as long as the session)."""
+    rc, out, err, secs, log = chat_error("gate", [{"deltas": [
+        "```python\nprint('kept')\n", "import shutil\n", "print('also kept')\n```\n"], "delay_ms": 20}],
+        ["--skip", "shutil", "--json"])
+    done = [(e["status"]) for e in events(out) if e["event"] == "unit_done"]
+    check("chat --skip: the matching unit is gated, the others run", rc == 0 and done == ["ok", "gated", "ok"] and
+          "also kept" in out, f"rc={rc} {done} {err}")
+
+
 def test_stop_while_model_silent():
     """A unit that fails while the model pauses stops the stream at once, not
     at the next byte."""
@@ -366,7 +377,7 @@ def test_c_example():
               "`top`" in report and "cannot be declared again" in report, report[-400:])
 
 
-for t in [test_equivalence, test_c_example, test_early_stop_and_repair, test_stop_while_model_silent, test_errors,
+for t in [test_equivalence, test_c_example, test_exec_options, test_early_stop_and_repair, test_stop_while_model_silent, test_errors,
           test_shipped_recordings]:
     if want(t.__name__):
         try:
