@@ -339,7 +339,7 @@ typedef struct sx_session sx_session;
  * executable: the path looked at is in sx_last_error) or SX_ENOMEM;
  * sx_last_error() says which. Workers are looked for in worker_dir, else
  * $STREAMEXEC_WORKER_DIR, else next to the library: <libdir>/../bin (a build
- * tree) or <libdir>/../libexec/streamexec (an installed prefix). A worker of a
+ * tree) or <prefix>/libexec/streamexec (an installed prefix). A worker of a
  * language started later that is missing ends each unit of that language
  * with SX_STATUS_CRASHED and a "WorkerError" naming the path.
  */

@@ -239,13 +239,14 @@ int refuse(const std::string &why, int code = SX_EINVAL) {
   return code;
 }
 
-// Where the workers are by default: next to the library (a build tree:
-// <libdir>/../bin; an installed prefix: <libdir>/../libexec/streamexec).
+// Where the workers are by default: next to the library (an installed
+// prefix: <libdir>/SX_WORKER_RELDIR, i.e. <prefix>/libexec/streamexec; a
+// build tree: <libdir>/../bin).
 std::string default_worker_dir() {
   Dl_info info{};
   if (dladdr(reinterpret_cast<void *>(&sx_version), &info) && info.dli_fname) {
     std::filesystem::path lib = std::filesystem::weakly_canonical(info.dli_fname).parent_path();
-    for (const auto &dir : {lib / ".." / "bin", lib / ".." / "libexec" / "streamexec", lib}) {
+    for (const auto &dir : {lib / SX_WORKER_RELDIR, lib / ".." / "bin", lib}) {
       std::error_code ec;
       if (std::filesystem::exists(dir / "streamexec-worker-python", ec))
         return std::filesystem::weakly_canonical(dir, ec).string();

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the build into a temporary prefix, moves the prefix elsewhere
+# (relocation), then builds tests/consumer against it with CMake
+# (find_package) and with pkg-config, and runs both and the installed CLI.
+# Usage: consumer_test.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() {
+  if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+cmake --install "$build" --prefix "$tmp/first" > "$tmp/install.log" 2>&1
+check "cmake --install into a prefix" $?
+mv "$tmp/first" "$tmp/moved"
+p=$tmp/moved
+ls "$p"/lib*/libstreamexec.so.0 > /dev/null 2>&1 || ls "$p"/lib/*/libstreamexec.so.0 > /dev/null 2>&1
+check "SONAME file libstreamexec.so.0" $?
+soname=$(objdump -p "$p"/lib*/libstreamexec.so 2>/dev/null | awk '/SONAME/ {print $2}')
+[ "$soname" = libstreamexec.so.0 ]
+check "SONAME is libstreamexec.so.0 (got '$soname')" $?
+[ -x "$p/libexec/streamexec/streamexec-worker-python" ]
+check "workers in libexec/streamexec" $?
+! grep -rq "$build" "$p/lib"/cmake "$p/lib"/pkgconfig 2>/dev/null
+check "no path of the build tree in the package files" $?
+
+cmake -S "$src/tests/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$p" > "$tmp/cm.log" 2>&1 &&
+  cmake --build "$tmp/cm" >> "$tmp/cm.log" 2>&1
+check "CMake consumer: find_package(streamexec 0.3 CONFIG REQUIRED) builds" $?
+out=$(env -i PATH=/usr/bin:/bin "$tmp/cm/consumer" 2>&1)
+[ "$out" = "consumer 42" ]
+check "CMake consumer runs a unit with the installed workers (got '$out')" $?
+
+export PKG_CONFIG_PATH=$(dirname "$(ls -d "$p"/lib*/pkgconfig | head -1)")/pkgconfig
+cc -Wall -Wextra -o "$tmp/pc_consumer" "$src/tests/consumer/consumer.c" $(pkg-config --cflags --libs streamexec) \
+  -Wl,-rpath,"$(pkg-config --variable=libdir streamexec)" > "$tmp/pc.log" 2>&1
+check "pkg-config consumer builds ($(pkg-config --modversion streamexec 2>/dev/null))" $?
+out=$(env -i PATH=/usr/bin:/bin "$tmp/pc_consumer" 2>&1)
+[ "$out" = "consumer 42" ]
+check "pkg-config consumer runs (got '$out')" $?
+
+printf 'print("cli", 1 + 1)\n' > "$tmp/a.py"
+out=$(env -i PATH=/usr/bin:/bin "$p/bin/streamexec" run "$tmp/a.py" --rate 0 2>&1)
+grep -q "│ cli 2" <<<"$out"
+check "installed CLI runs (finds its library and workers after relocation)" $?
+
+[ $fails = 0 ] || { cat "$tmp"/*.log | tail -40; }
+echo "$fails failed"
+[ $fails = 0 ]
