@@ -29,14 +29,25 @@
  * sx_session_errmsg() the last error of a session. No function throws or
  * aborts on bad input.
  *
- * Thread safety: one session must be used from one thread at a time
- * (sx_feed, sx_answer_end, sx_answer_cut, sx_finish, sx_next_event,
- * sx_session_free), except sx_interrupt, which any thread may call at any
- * time before sx_session_free. Different sessions are independent and may be
- * used from different threads concurrently. Event callbacks run on library
- * threads (see sx_event_fn). Functions without a session (sx_options_init,
- * sx_strerror, sx_version, the *_name functions) are thread-safe.
- *
+ * Thread safety, function by function:
+ *   sx_version, sx_strerror, sx_options_init(_size), sx_chat_options_init(_size),
+ *   sx_lang_name, sx_status_name, sx_event_kind_name, sx_lang_from_name
+ *       thread-safe (no state).
+ *   sx_last_error  thread-local: the reason of the calling thread's last failed
+ *       sx_session_new, sx_chat or sx_replay.
+ *   sx_session_new  thread-safe; sessions are independent and may be used from
+ *       different threads at the same time.
+ *   sx_feed, sx_answer_end, sx_answer_cut, sx_finish, sx_chat, sx_replay,
+ *   sx_session_errmsg  one thread at a time per session (the "feeding" calls; a
+ *       caller that feeds from several threads must serialise them).
+ *   sx_next_event, sx_event_free  any thread, also while another thread feeds
+ *       (e.g. one thread feeds, another drains events).
+ *   sx_interrupt  any thread, at any time before sx_session_free.
+ *   sx_session_free  once, when no other call on the session is running.
+ *   Callbacks (sx_event_fn, sx_gate_fn) run on the feeding thread or on library
+ *       threads, never two at once for one session; they must not call the
+ *       feeding functions of their own session (those return SX_EMISUSE).
+
  * No process-wide side effects: the library changes no signal disposition
  * and no environment variable of the program that embeds it.
  */
@@ -345,8 +356,8 @@ typedef struct sx_session sx_session;
  */
 int sx_session_new(const sx_options *opt, sx_session **out);
 
-/* Why the last failed sx_session_new of the calling thread failed ("" if it
- * did not). Thread-local; valid until the thread's next sx_session_new. */
+/* Why the calling thread's last failed sx_session_new, sx_chat or sx_replay
+ * failed. Thread-local; valid until that thread's next such call. */
 const char *sx_last_error(void);
 
 /*
