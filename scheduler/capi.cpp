@@ -506,7 +506,7 @@ const char *sx_status_name(sx_status st) {
 }
 const char *sx_event_kind_name(sx_event_kind k) {
   int v = enum_value(k);
-  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_DISPLAY) return "?";
+  if (v < SX_EVENT_UNIT_CLOSED || v > SX_EVENT_MODEL_STREAM_END) return "?";
   return sx::event_kind_name(static_cast<sx::EventKind>(v));
 }
 

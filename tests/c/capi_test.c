@@ -148,6 +148,11 @@ static void misuse(void) {
   CHECK(strcmp(sx_status_name((sx_status)42), "?") == 0);
   CHECK(strcmp(sx_status_name((sx_status)-3), "?") == 0);
   CHECK(strcmp(sx_event_kind_name((sx_event_kind)42), "?") == 0);
+  /* Every kind has its name (the model events of 0.3 were "?" at first). */
+  CHECK(strcmp(sx_event_kind_name(SX_EVENT_DISPLAY), "display") == 0);
+  CHECK(strcmp(sx_event_kind_name(SX_EVENT_MODEL_REQUEST), "model_request") == 0);
+  CHECK(strcmp(sx_event_kind_name(SX_EVENT_MODEL_STREAM_END), "model_stream_end") == 0);
+  CHECK(strcmp(sx_strerror(SX_EHTTP), "the model's server failed") == 0);
   CHECK(strcmp(sx_strerror(-99), "unknown result code") == 0);
 
   /* zero-length feeds, NULL buffers, feed/finish/next after finish */
