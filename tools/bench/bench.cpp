@@ -32,6 +32,7 @@
 #include "tools/bench/collect.h"
 #include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
+#include "tools/bench/bindings.h"
 #include "tools/bench/chat.h"
 #include "tools/bench/interrupt.h"
 #include "tools/bench/isolation.h"
@@ -181,7 +182,13 @@ int main(int argc, char **argv) {
   app.add_option("--chat", chat_recording,
                  "instead: the live-stream client's overhead per delta, over a recording's deltas (inputs ignored)");
   app.add_option("--chat-reps", chat_reps, "runs for --chat")->capture_default_str();
+  std::string feed_cost_file;
+  int feed_cost_piece = 4;
+  app.add_option("--feed-cost", feed_cost_file,
+                 "instead: the C API's cost per sx_feed and per event over FILE cut into pieces (bench/bindings)");
+  app.add_option("--feed-cost-piece", feed_cost_piece, "piece size in bytes for --feed-cost")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (!feed_cost_file.empty()) return sx::bench::feed_cost_bench(feed_cost_file, feed_cost_piece, 5);
   if (!chat_recording.empty()) return sx::bench::chat_bench(chat_recording, chat_reps, json_out);
   if (isolation) return sx::bench::isolation_bench(isolation_cold, dispatch_n, json_out);
   if (interrupt_runs > 0) return sx::bench::interrupt_bench(interrupt_runs, json_out);

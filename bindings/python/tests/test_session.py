@@ -197,3 +197,16 @@ def test_chat_error_is_an_exception():
         with pytest.raises(streamexec.StreamexecError, match="cannot connect") as e:
             s.chat("hi", base_url="http://127.0.0.1:9/v1", model="m")
         assert e.value.code == -6
+
+
+def test_agent_example_replays_a_repair():
+    """examples/agent.py (the README's Python agent loop) over a shipped recording."""
+    import subprocess
+    import sys
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    p = subprocess.run([sys.executable, str(ROOT / "examples/agent.py"), "--replay",
+                        str(ROOT / "examples/recordings/js_reshape_typo.jsonl")], capture_output=True, text=True,
+                       env=env, timeout=300)
+    assert "failed: TypeError" in p.stdout and "[round 1: done" in p.stdout, p.stdout[-800:] + p.stderr[-400:]
+    assert p.returncode == 1  # the recording's first round failed
