@@ -315,8 +315,20 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
     *err = fmt::format("pipe: {}", strerror(errno));
     return nullptr;
   }
+  // The worker's 0/1/2: stdin /dev/null (units never read the host's
+  // input: `streamexec run -` feeds from it), stdout and stderr the host's —
+  // as fresh descriptors, since a host may hold them FD_CLOEXEC (node's libuv
+  // reopens a terminal so), which would leave them closed in the worker and
+  // let its own sockets take fds 0–2.
+  int std_out = fcntl(1, F_DUPFD_CLOEXEC, 10);
+  if (std_out < 0) std_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  int std_err = fcntl(2, F_DUPFD_CLOEXEC, 10);
+  if (std_err < 0) std_err = open("/dev/null", O_WRONLY | O_CLOEXEC);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (std_out >= 0) posix_spawn_file_actions_adddup2(&fa, std_out, 1);
+  if (std_err >= 0) posix_spawn_file_actions_adddup2(&fa, std_err, 2);
   posix_spawn_file_actions_adddup2(&fa, to_w[0], proto::kWorkerInFd);
   posix_spawn_file_actions_adddup2(&fa, from_w[1], proto::kWorkerOutFd);
   posix_spawnattr_t attr;
@@ -368,6 +380,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
   int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, argv, envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
+  if (std_out >= 0) close(std_out);
+  if (std_err >= 0) close(std_err);
   close(to_w[0]);
   close(from_w[1]);
   if (rc != 0) {

@@ -1,5 +1,6 @@
 /* The public C API used from plain C: a markdown answer streamed token by
  * token, events through the callback AND the queue, error codes. */
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -280,6 +281,37 @@ static void misuse(void) {
   }
 }
 
+/* A host whose stdin/stdout/stderr are FD_CLOEXEC (node's libuv reopens a
+   terminal so): its workers still start and run (they once lost fds 0-2 and
+   the worker's own channel took fd 0, so every unit crashed). */
+static void cloexec_stdio(void) {
+  int saved[3];
+  for (int fd = 0; fd < 3; ++fd) {
+    saved[fd] = fcntl(fd, F_GETFD);
+    if (saved[fd] >= 0) fcntl(fd, F_SETFD, saved[fd] | FD_CLOEXEC);
+  }
+  sx_options o;
+  sx_options_init(&o);
+  o.mode = SX_MODE_RAW;
+  sx_session *s = NULL;
+  CHECK(sx_session_new(&o, &s) == SX_OK);
+  if (s) {
+    const char *code = "x = 1 + 1\n";
+    sx_feed(s, code, strlen(code));
+    CHECK(sx_finish(s) == SX_OK);
+    sx_event *ev;
+    int ok = 0;
+    while (sx_next_event(s, 0, &ev) == SX_OK) {
+      if (ev->kind == SX_EVENT_UNIT_DONE && ev->status == SX_STATUS_OK) ok++;
+      sx_event_free(ev);
+    }
+    CHECK(ok == 1);
+    sx_session_free(s);
+  }
+  for (int fd = 0; fd < 3; ++fd)
+    if (saved[fd] >= 0) fcntl(fd, F_SETFD, saved[fd]);
+}
+
 int main(void) {
   /* error codes and misuse */
   CHECK(strlen(sx_strerror(SX_EINVAL)) > 0);
@@ -385,6 +417,7 @@ int main(void) {
   CHECK(after.sa_handler == SIG_DFL);
 
   misuse();
+  cloexec_stdio();
 
   if (failures) {
     fprintf(stderr, "capi_c_test: %d check(s) failed\n", failures);

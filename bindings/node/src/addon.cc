@@ -1,0 +1,344 @@
+// Node-API binding of the C API (include/streamexec.h), on node-addon-api.
+// The JavaScript side (index.js) gives it its shape: new Session(opts),
+// feed(), an async iterator of events. Calls that wait (finish, answerEnd,
+// answerCut, chat, replay, nextEvent) run on libuv's thread pool and return
+// promises, so the event loop never blocks; feed() is synchronous (it only
+// hands bytes to the library's frontend).
+#include <napi.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "streamexec.h"
+
+namespace {
+
+Napi::Error sx_error(Napi::Env env, int rc, const std::string &what, const std::string &detail) {
+  Napi::Error e = Napi::Error::New(env, what + ": " + sx_strerror(rc) + (detail.empty() ? "" : ": " + detail));
+  e.Set("code", Napi::Number::New(env, rc));
+  return e;
+}
+
+std::string str(const char *p) { return p ? p : ""; }
+
+Napi::Object event_object(Napi::Env env, const sx_event *e) {
+  Napi::Object o = Napi::Object::New(env);
+  bool result = e->kind == SX_EVENT_UNIT_DONE || e->kind == SX_EVENT_PROGRAM_DONE || e->kind == SX_EVENT_ANSWER_DONE;
+  o.Set("kind", sx_event_kind_name(e->kind));
+  o.Set("tMs", e->t_ms);
+  o.Set("answer", e->answer);
+  o.Set("unitId", static_cast<double>(e->unit_id));
+  o.Set("lang", str(e->lang));
+  o.Set("status", result ? sx_status_name(e->status) : "ok");
+  o.Set("stream", str(e->stream));
+  o.Set("text", Napi::String::New(env, e->text, e->text_len));
+  o.Set("code", Napi::String::New(env, e->code, e->code_len));
+  o.Set("line", e->line);
+  o.Set("errorType", str(e->error_type));
+  o.Set("errorMessage", str(e->error_message));
+  o.Set("errorLine", e->error_line);
+  o.Set("traceback", str(e->traceback));
+  o.Set("value", e->has_value ? Napi::Value(Napi::String::New(env, e->value_repr)) : env.Null());
+  o.Set("exitCode", e->has_exit_code ? Napi::Value(Napi::Number::New(env, e->exit_code)) : env.Null());
+  o.Set("signal", e->signal);
+  o.Set("durationMs", e->duration_ms);
+  o.Set("note", str(e->note));
+  o.Set("unitKind", str(e->unit_kind));
+  o.Set("offset", static_cast<double>(e->offset));
+  o.Set("endOffset", static_cast<double>(e->end_offset));
+  o.Set("fence", e->fence);
+  Napi::Object mime = Napi::Object::New(env);
+  for (size_t i = 0; i < e->n_mime; ++i)
+    mime.Set(e->mime_types[i], Napi::String::New(env, e->mime_data[i], e->mime_len[i]));
+  o.Set("mime", mime);
+  o.Set("modelRound", e->model_round);
+  o.Set("modelReason", str(e->model_reason));
+  o.Set("modelTokens", static_cast<double>(e->model_tokens));
+  o.Set("modelCutTokens", static_cast<double>(e->model_cut_tokens));
+  o.Set("json", Napi::String::New(env, e->json, e->json_len));
+  return o;
+}
+
+class Session : public Napi::ObjectWrap<Session> {
+ public:
+  static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function f = DefineClass(env, "Session",
+                                   {InstanceMethod("feed", &Session::Feed),
+                                    InstanceMethod("answerEnd", &Session::AnswerEnd),
+                                    InstanceMethod("answerCut", &Session::AnswerCut),
+                                    InstanceMethod("finish", &Session::Finish),
+                                    InstanceMethod("interrupt", &Session::Interrupt),
+                                    InstanceMethod("nextEvent", &Session::NextEvent),
+                                    InstanceMethod("chat", &Session::Chat),
+                                    InstanceMethod("replay", &Session::Replay),
+                                    InstanceMethod("close", &Session::Close)});
+    exports.Set("Session", f);
+    return exports;
+  }
+
+  explicit Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Session>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+    sx_options opt;
+    sx_options_init(&opt);
+    auto has = [&](const char *k) { return o.Has(k) && !o.Get(k).IsUndefined(); };
+    auto text = [&](const char *k) { return o.Get(k).ToString().Utf8Value(); };
+    auto number = [&](const char *k) { return o.Get(k).ToNumber().DoubleValue(); };
+    auto lang_of = [&](const std::string &name) {
+      sx_lang l;
+      if (sx_lang_from_name(name.c_str(), &l) != SX_OK)
+        throw Napi::TypeError::New(env, "unknown language '" + name + "' (python, javascript, cpp)");
+      return l;
+    };
+    if (has("mode")) {
+      std::string m = text("mode");
+      if (m != "markdown" && m != "raw") throw Napi::TypeError::New(env, "mode must be 'markdown' or 'raw'");
+      opt.mode = m == "raw" ? SX_MODE_RAW : SX_MODE_MARKDOWN;
+    }
+    if (has("lang")) opt.lang = lang_of(text("lang"));
+    if (has("languages")) {
+      Napi::Array a = o.Get("languages").As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) opt.prestart |= 1u << lang_of(a.Get(i).ToString().Utf8Value());
+    }
+    if (has("onError")) {
+      std::string p = text("onError");
+      if (p != "stop" && p != "continue") throw Napi::TypeError::New(env, "onError must be 'stop' or 'continue'");
+      opt.on_error = p == "continue" ? SX_POLICY_CONTINUE : SX_POLICY_STOP;
+    }
+    if (has("timeout")) opt.unit_timeout_s = number("timeout");
+    if (has("sessionTimeout")) opt.session_timeout_s = number("sessionTimeout");
+    if (has("serial")) opt.serial = o.Get("serial").ToBoolean() ? 1 : 0;
+    if (has("batching")) opt.batching = o.Get("batching").ToBoolean() ? 1 : 0;
+    if (has("execute")) opt.execute = o.Get("execute").ToBoolean() ? 1 : 0;
+    if (has("workerMemoryBytes")) opt.worker_memory_bytes = static_cast<uint64_t>(number("workerMemoryBytes"));
+    if (has("workerMaxProcesses")) opt.worker_max_processes = static_cast<uint64_t>(number("workerMaxProcesses"));
+    if (has("outputCapBytes")) opt.output_cap_bytes = static_cast<size_t>(number("outputCapBytes"));
+    if (has("network")) {
+      std::string n = text("network");
+      if (n != "none" && n != "host") throw Napi::TypeError::New(env, "network must be 'none' or 'host'");
+      opt.network = n == "host" ? SX_NETWORK_HOST : SX_NETWORK_NONE;
+    }
+    std::vector<const char *> env_list, allow;
+    auto strings = [&](const char *k, std::vector<std::string> &store, std::vector<const char *> &ptrs) {
+      if (!has(k)) return;
+      Napi::Array a = o.Get(k).As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) store.push_back(a.Get(i).ToString().Utf8Value());
+      for (const auto &s : store) ptrs.push_back(s.c_str());
+      ptrs.push_back(nullptr);
+    };
+    std::vector<std::string> env_store, allow_store;
+    strings("env", env_store, env_list);
+    strings("allowWrite", allow_store, allow);
+    if (!env_list.empty()) opt.env = env_list.data();
+    if (!allow.empty()) opt.allow_write = allow.data();
+    std::string worker_dir;
+    if (has("workerDir")) {
+      worker_dir = text("workerDir");
+      opt.worker_dir = worker_dir.c_str();
+    }
+    opt.queue_events = 1;
+    int rc = sx_session_new(&opt, &s_);
+    if (rc != SX_OK) throw sx_error(env, rc, "new Session", str(sx_last_error()));
+  }
+
+  ~Session() override {
+    if (s_) sx_session_free(s_);
+  }
+
+  sx_session *handle(Napi::Env env) {
+    if (!s_) throw Napi::Error::New(env, "the session is closed");
+    return s_;
+  }
+
+  // A waiting call in flight (finish, answerEnd …): feeding calls must not
+  // overlap it (the C API's feeding calls are one at a time per session).
+  void claim(Napi::Env env, const char *what) {
+    if (busy_.exchange(true))
+      throw Napi::Error::New(env, std::string(what) + ": another call on this session is still running (await it)");
+  }
+  void release() { busy_ = false; }
+
+ private:
+  Napi::Value Feed(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    sx_session *s = handle(env);
+    std::string data;
+    if (info.Length() > 0 && info[0].IsBuffer()) {
+      auto b = info[0].As<Napi::Buffer<char>>();
+      data.assign(b.Data(), b.Length());
+    } else if (info.Length() > 0 && info[0].IsString()) {
+      data = info[0].As<Napi::String>().Utf8Value();
+    } else {
+      throw Napi::TypeError::New(env, "feed(piece): a string or a Buffer");
+    }
+    claim(env, "feed");
+    int rc = sx_feed(s, data.data(), data.size());
+    release();
+    if (rc < 0) throw sx_error(env, rc, "feed", str(sx_session_errmsg(s)));
+    return Napi::Boolean::New(env, rc == SX_STOP);
+  }
+
+  // A call that waits, on the thread pool; resolves with "a unit failed" (STOP).
+  class Waiting : public Napi::AsyncWorker {
+   public:
+    Waiting(Session *self, Napi::Env env, const char *what, std::function<int(sx_session *)> call)
+        : Napi::AsyncWorker(env), self_(self), what_(what), call_(std::move(call)), deferred_(env) {
+      self_->Ref();  // the session outlives the call
+    }
+    ~Waiting() override { self_->Unref(); }
+    void Execute() override {
+      rc_ = call_(self_->s_);
+      if (rc_ < 0) detail_ = str(sx_last_error());
+      if (rc_ < 0 && detail_.empty()) detail_ = str(sx_session_errmsg(self_->s_));
+    }
+    void OnOK() override {
+      self_->release();
+      if (rc_ < 0) deferred_.Reject(sx_error(Env(), rc_, what_, detail_).Value());
+      else deferred_.Resolve(Napi::Boolean::New(Env(), rc_ == SX_STOP));
+    }
+    Napi::Promise promise() { return deferred_.Promise(); }
+
+   private:
+    Session *self_;
+    std::string what_, detail_;
+    std::function<int(sx_session *)> call_;
+    Napi::Promise::Deferred deferred_;
+    int rc_ = 0;
+  };
+
+  Napi::Value Run(const Napi::CallbackInfo &info, const char *what, std::function<int(sx_session *)> call) {
+    Napi::Env env = info.Env();
+    handle(env);
+    claim(env, what);
+    auto *w = new Waiting(this, env, what, std::move(call));
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value AnswerEnd(const Napi::CallbackInfo &info) { return Run(info, "answerEnd", sx_answer_end); }
+  Napi::Value AnswerCut(const Napi::CallbackInfo &info) { return Run(info, "answerCut", sx_answer_cut); }
+  Napi::Value Finish(const Napi::CallbackInfo &info) {
+    if (finished_) {  // a second finish: nothing left to do
+      auto d = Napi::Promise::Deferred::New(info.Env());
+      d.Resolve(Napi::Boolean::New(info.Env(), false));
+      return d.Promise();
+    }
+    finished_ = true;
+    return Run(info, "finish", sx_finish);
+  }
+
+  Napi::Value Chat(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject())
+      throw Napi::TypeError::New(env, "chat(prompt, {baseUrl, model, …})");
+    auto o = info[1].As<Napi::Object>();
+    auto get = [&](const char *k, const std::string &def) {
+      return o.Has(k) && !o.Get(k).IsUndefined() ? o.Get(k).ToString().Utf8Value() : def;
+    };
+    struct Args {
+      std::string prompt, base_url, model, key_env, system, record;
+      int repair;
+      double temperature;
+      int64_t max_tokens;
+    };
+    auto a = std::make_shared<Args>(Args{info[0].As<Napi::String>().Utf8Value(), get("baseUrl", ""),
+                                         get("model", ""), get("apiKeyEnv", "OPENAI_API_KEY"), get("system", ""),
+                                         get("record", ""),
+                                         o.Has("repair") ? o.Get("repair").ToNumber().Int32Value() : 2,
+                                         o.Has("temperature") ? o.Get("temperature").ToNumber().DoubleValue() : -1,
+                                         o.Has("maxTokens") ? o.Get("maxTokens").ToNumber().Int64Value() : 0});
+    return Run(info, "chat", [a](sx_session *s) {
+      sx_chat_options c;
+      sx_chat_options_init(&c);
+      c.base_url = a->base_url.c_str();
+      c.model = a->model.c_str();
+      c.api_key_env = a->key_env.c_str();
+      c.system = a->system.empty() ? nullptr : a->system.c_str();
+      c.record_path = a->record.empty() ? nullptr : a->record.c_str();
+      c.repair = a->repair;
+      c.temperature = a->temperature;
+      c.max_tokens = a->max_tokens;
+      return sx_chat(s, &c, a->prompt.c_str());
+    });
+  }
+
+  Napi::Value Replay(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "replay(path, speed = 1)");
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    double speed = info.Length() > 1 ? info[1].ToNumber().DoubleValue() : 1.0;
+    return Run(info, "replay", [path, speed](sx_session *s) { return sx_replay(s, path.c_str(), speed); });
+  }
+
+  Napi::Value Interrupt(const Napi::CallbackInfo &info) {
+    sx_interrupt(handle(info.Env()));
+    return info.Env().Undefined();
+  }
+
+  // nextEvent(timeoutMs) -> Promise<event | null (none in time) | false (done)>
+  class NextWorker : public Napi::AsyncWorker {
+   public:
+    NextWorker(Session *self, Napi::Env env, double timeout_ms)
+        : Napi::AsyncWorker(env), self_(self), timeout_ms_(timeout_ms), deferred_(env) {
+      self_->Ref();
+    }
+    ~NextWorker() override {
+      if (ev_) sx_event_free(ev_);
+      self_->Unref();
+    }
+    void Execute() override { rc_ = sx_next_event(self_->s_, timeout_ms_, &ev_); }
+    void OnOK() override {
+      --self_->pending_;
+      Napi::Env env = Env();
+      if (rc_ == SX_OK) deferred_.Resolve(event_object(env, ev_));
+      else if (rc_ == SX_AGAIN) deferred_.Resolve(env.Null());
+      else if (rc_ == SX_DONE) deferred_.Resolve(Napi::Boolean::New(env, false));
+      else deferred_.Reject(sx_error(env, rc_, "nextEvent", "").Value());
+    }
+    Napi::Promise promise() { return deferred_.Promise(); }
+
+   private:
+    Session *self_;
+    double timeout_ms_;
+    Napi::Promise::Deferred deferred_;
+    sx_event *ev_ = nullptr;
+    int rc_ = 0;
+  };
+
+  Napi::Value NextEvent(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    handle(env);
+    double t = info.Length() > 0 ? info[0].ToNumber().DoubleValue() : 200;
+    ++pending_;
+    auto *w = new NextWorker(this, env, t);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (busy_ || pending_ > 0)
+      throw Napi::Error::New(info.Env(), "close: a call on this session is still running (await it)");
+    if (s_) {
+      sx_session_free(s_);
+      s_ = nullptr;
+    }
+    return info.Env().Undefined();
+  }
+
+  sx_session *s_ = nullptr;
+  std::atomic<bool> busy_{false};
+  int pending_ = 0;  // nextEvent calls in flight (main thread only)
+  bool finished_ = false;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("version", Napi::String::New(env, sx_version()));
+  return Session::Init(env, exports);
+}
+
+}  // namespace
+
+NODE_API_MODULE(streamexec, Init)
