@@ -3,6 +3,8 @@
 export declare const STOP: unique symbol;
 export type Stop = typeof STOP;
 export declare const version: string;
+/** Where the addon was loaded from. */
+export declare const addonPath: string;
 
 export type Lang = 'python' | 'javascript' | 'cpp';
 

@@ -14,12 +14,12 @@ function loadAddon() {
   const errors = [];
   for (const c of candidates) {
     if (!fs.existsSync(c)) { errors.push(`${c}: not found`); continue; }
-    try { return require(c); } catch (e) { errors.push(`${c}: ${e.message}`); }
+    try { return { addon: require(c), addonPath: c }; } catch (e) { errors.push(`${c}: ${e.message}`); }
   }
   throw new Error('streamexec: cannot load the addon (set STREAMEXEC_NODE_ADDON):\n  ' + errors.join('\n  '));
 }
 
-const addon = loadAddon();
+const { addon, addonPath } = loadAddon();
 
 /** The value feed() returns once a unit failed: stop generating. */
 const STOP = Symbol.for('streamexec.STOP');
@@ -46,13 +46,19 @@ class Session {
   /** Feeds a recording of `streamexec chat --record` (speed 0: no waiting). */
   async replay(file, speed = 1) { return (await this._s.replay(file, speed)) ? STOP : undefined; }
   /** The next event, or null if none came within timeoutMs, or false once the session is done. */
-  nextEvent(timeoutMs = 200) { return this._s.nextEvent(timeoutMs); }
-  /** Events as they come, until the session is done (after finish()). */
+  async nextEvent(timeoutMs = 200) {
+    if (this._queued && this._queued.length) return this._queued.shift();
+    const evs = await this._s.nextEvents(timeoutMs, 1);
+    return evs === false ? false : (evs[0] || null);
+  }
+  /** Events as they come, until the session is done (after finish()). Every
+   * event queued when it looks is taken in one trip to the library. */
   async *events() {
     for (;;) {
-      const ev = await this._s.nextEvent(200);
-      if (ev === false) return;
-      if (ev) yield ev;
+      if (this._queued && this._queued.length) { yield this._queued.shift(); continue; }
+      const evs = await this._s.nextEvents(200, 1024);
+      if (evs === false) return;
+      this._queued = evs;
     }
   }
   [Symbol.asyncIterator]() { return this.events(); }
@@ -60,4 +66,4 @@ class Session {
   close() { this._s.close(); }
 }
 
-module.exports = { Session, STOP, version: addon.version };
+module.exports = { Session, STOP, version: addon.version, addonPath };

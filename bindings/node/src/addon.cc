@@ -69,7 +69,7 @@ class Session : public Napi::ObjectWrap<Session> {
                                     InstanceMethod("answerCut", &Session::AnswerCut),
                                     InstanceMethod("finish", &Session::Finish),
                                     InstanceMethod("interrupt", &Session::Interrupt),
-                                    InstanceMethod("nextEvent", &Session::NextEvent),
+                                    InstanceMethod("nextEvents", &Session::NextEvents),
                                     InstanceMethod("chat", &Session::Chat),
                                     InstanceMethod("replay", &Session::Replay),
                                     InstanceMethod("close", &Session::Close)});
@@ -277,42 +277,55 @@ class Session : public Napi::ObjectWrap<Session> {
     return info.Env().Undefined();
   }
 
-  // nextEvent(timeoutMs) -> Promise<event | null (none in time) | false (done)>
+  // nextEvents(timeoutMs, max) -> Promise<event[] (may be empty: none in
+  // time) | false (done, all taken)>: one trip through the thread pool
+  // takes every event already queued (up to max), not one.
   class NextWorker : public Napi::AsyncWorker {
    public:
-    NextWorker(Session *self, Napi::Env env, double timeout_ms)
-        : Napi::AsyncWorker(env), self_(self), timeout_ms_(timeout_ms), deferred_(env) {
+    NextWorker(Session *self, Napi::Env env, double timeout_ms, size_t max)
+        : Napi::AsyncWorker(env), self_(self), timeout_ms_(timeout_ms), max_(max), deferred_(env) {
       self_->Ref();
     }
     ~NextWorker() override {
-      if (ev_) sx_event_free(ev_);
+      for (sx_event *e : evs_) sx_event_free(e);
       self_->Unref();
     }
-    void Execute() override { rc_ = sx_next_event(self_->s_, timeout_ms_, &ev_); }
+    void Execute() override {
+      sx_event *ev = nullptr;
+      rc_ = sx_next_event(self_->s_, timeout_ms_, &ev);
+      while (rc_ == SX_OK) {
+        evs_.push_back(ev);
+        if (evs_.size() >= max_) break;
+        rc_ = sx_next_event(self_->s_, 0, &ev);
+      }
+    }
     void OnOK() override {
       --self_->pending_;
       Napi::Env env = Env();
-      if (rc_ == SX_OK) deferred_.Resolve(event_object(env, ev_));
-      else if (rc_ == SX_AGAIN) deferred_.Resolve(env.Null());
-      else if (rc_ == SX_DONE) deferred_.Resolve(Napi::Boolean::New(env, false));
-      else deferred_.Reject(sx_error(env, rc_, "nextEvent", "").Value());
+      if (evs_.empty() && rc_ == SX_DONE) return deferred_.Resolve(Napi::Boolean::New(env, false));
+      if (rc_ < 0) return deferred_.Reject(sx_error(env, rc_, "nextEvents", "").Value());
+      Napi::Array a = Napi::Array::New(env, evs_.size());
+      for (size_t i = 0; i < evs_.size(); ++i) a.Set(static_cast<uint32_t>(i), event_object(env, evs_[i]));
+      deferred_.Resolve(a);
     }
     Napi::Promise promise() { return deferred_.Promise(); }
 
    private:
     Session *self_;
     double timeout_ms_;
+    size_t max_;
     Napi::Promise::Deferred deferred_;
-    sx_event *ev_ = nullptr;
+    std::vector<sx_event *> evs_;
     int rc_ = 0;
   };
 
-  Napi::Value NextEvent(const Napi::CallbackInfo &info) {
+  Napi::Value NextEvents(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     handle(env);
     double t = info.Length() > 0 ? info[0].ToNumber().DoubleValue() : 200;
+    double max = info.Length() > 1 ? info[1].ToNumber().DoubleValue() : 1024;
     ++pending_;
-    auto *w = new NextWorker(this, env, t);
+    auto *w = new NextWorker(this, env, t, max >= 1 ? static_cast<size_t>(max) : 1);
     Napi::Promise p = w->promise();
     w->Queue();
     return p;

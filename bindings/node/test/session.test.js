@@ -1,0 +1,131 @@
+'use strict';
+// The Node package over the C library (node --test).
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('path');
+const { Session, STOP, version } = require('..');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const md = (code, lang = 'python') => '```' + lang + '\n' + code + '```\n';
+const outputs = (evs) => evs.filter((e) => e.kind === 'output').map((e) => e.text).join('');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function all(s) {
+  const evs = [];
+  for await (const ev of s.events()) evs.push(ev);
+  return evs;
+}
+
+test('version', () => assert.strictEqual(version, '0.3.0'));
+
+test('feed, finish, typed events', async () => {
+  const s = new Session({ languages: ['python'] });
+  for (const p of ['```py', 'thon\nx = 6 *', ' 7\nprint(x)\nx\n', '```\n']) assert.strictEqual(s.feed(p), undefined);
+  assert.strictEqual(await s.finish(), undefined);
+  const evs = await all(s);
+  s.close();
+  const done = evs.filter((e) => e.kind === 'unit_done');
+  assert.deepStrictEqual(done.map((e) => e.status), ['ok', 'ok', 'ok']);
+  assert.strictEqual(done[2].value, '42');
+  assert.strictEqual(outputs(evs), '42\n');
+  const closed = evs.find((e) => e.kind === 'unit_closed');
+  assert.strictEqual(closed.code, 'x = 6 * 7\n');
+  assert.strictEqual(closed.line, 2);
+  assert.strictEqual(JSON.parse(closed.json).unit.kind, 'assign');
+  assert.strictEqual(evs[evs.length - 1].kind, 'session_done');
+});
+
+test('STOP after a failure, and the answer is cut', async () => {
+  const s = new Session({ languages: ['python'] });
+  let stopped = -1;
+  const pieces = ['```python\n', '1/0\n'].concat(Array.from({ length: 200 }, (_, i) => `print(${i})\n`));
+  for (let i = 0; i < pieces.length; i++) {
+    if (s.feed(pieces[i]) === STOP) { stopped = i; break; }
+    await sleep(10);
+  }
+  assert.ok(stopped > 0, 'never saw STOP');
+  assert.strictEqual(await s.answerCut(), STOP);
+  await s.finish();
+  const evs = await all(s);
+  s.close();
+  const err = evs.find((e) => e.kind === 'unit_done' && e.status === 'error');
+  assert.strictEqual(err.errorType, 'ZeroDivisionError');
+  assert.strictEqual(err.errorLine, 2);
+});
+
+test('events are iterated while the answer is fed', async () => {
+  const s = new Session({ languages: ['javascript'] });
+  const got = [];
+  const reader = (async () => { for await (const ev of s) got.push(ev); })();
+  s.feed('```js\n');
+  for (let i = 0; i < 20; i++) { s.feed(`console.log(${i});\n`); await sleep(5); }
+  s.feed('```\n');
+  await s.finish();
+  await reader;
+  s.close();
+  assert.strictEqual(outputs(got), Array.from({ length: 20 }, (_, i) => `${i}\n`).join(''));
+});
+
+test('three languages, answers keep state, interrupt', async () => {
+  const s = new Session({ languages: ['python', 'javascript', 'cpp'] });
+  s.feed(md("n = 41\nprint('py')\n") + md("console.log('js');\n", 'js') +
+         md('#include <cstdio>\nint main() { std::puts("cpp"); }\n', 'cpp'));
+  await s.answerEnd();
+  s.feed('```python\nimport time\nwhile True: time.sleep(0.01)\nprint("never")\n');
+  await sleep(1000);
+  s.interrupt();
+  await s.answerCut();
+  s.feed(md('print(n + 1)\n'));
+  await s.finish();
+  const evs = await all(s);
+  s.close();
+  assert.deepStrictEqual(outputs(evs.filter((e) => e.answer === 0)).split('\n').filter(Boolean).sort(), ['cpp', 'js', 'py']);
+  assert.ok(evs.some((e) => e.answer === 1 && e.kind === 'unit_done' && e.status === 'interrupted'));
+  assert.strictEqual(outputs(evs.filter((e) => e.answer === 2)), '42\n');
+});
+
+test('errors are exceptions with the C result code', async () => {
+  assert.throws(() => new Session({ mode: 'html' }), TypeError);
+  assert.throws(() => new Session({ languages: ['cobol'] }), /unknown language/);
+  assert.throws(() => new Session({ languages: ['python'], workerDir: '/nonexistent' }),
+                (e) => e.code === -4 && /nonexistent/.test(e.message));
+  const s = new Session({ execute: false });
+  const finishing = s.finish();
+  assert.throws(() => s.feed('x'), /still running/);
+  await finishing;
+  assert.throws(() => s.feed('x'), /after sx_finish/);
+  s.close();
+  assert.throws(() => s.feed('x'), /closed/);
+  const c = new Session({ languages: ['python'] });
+  await assert.rejects(c.chat('hi', { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' }),
+                       (e) => e.code === -6 && /cannot connect/.test(e.message));
+  await c.finish();
+  await all(c);
+  c.close();
+});
+
+test('replay of a shipped recording gives the same events twice', async () => {
+  const runs = [];
+  for (let i = 0; i < 2; i++) {
+    const s = new Session({ languages: ['python'] });
+    assert.strictEqual(await s.replay(path.join(ROOT, 'examples/recordings/py_sales_typo.jsonl'), 0), STOP);
+    await s.finish();
+    const evs = await all(s);
+    s.close();
+    assert.deepStrictEqual(evs.filter((e) => e.kind === 'model_stream_end').map((e) => e.modelReason), ['done', 'done']);
+    runs.push(evs.filter((e) => e.kind === 'unit_done' || e.kind === 'output').map((e) => [e.kind, e.unitId, e.status, e.text]));
+  }
+  assert.deepStrictEqual(runs[0], runs[1]);
+});
+
+test('examples/agent.mjs replays a repair', async () => {
+  const { execFileSync } = require('child_process');
+  let out = '', code = 0;
+  try {
+    out = execFileSync(process.execPath, [path.join(ROOT, 'examples/agent.mjs'), '--replay',
+      path.join(ROOT, 'examples/recordings/js_reshape_typo.jsonl')], { encoding: 'utf8', env: process.env });
+  } catch (e) { out = e.stdout; code = e.status; }
+  assert.match(out, /failed: TypeError/);
+  assert.match(out, /\[round 1: done/);
+  assert.strictEqual(code, 1);  // the recording's first round failed
+});
