@@ -3,13 +3,8 @@
 set -u
 cli=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" -eq 0 ]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+. "$src/tests/support/check.sh"
+
 
 cat > "$tmp/a.md" <<'MD'
 Some prose.

@@ -6,12 +6,8 @@
 set -u
 build=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {
-  if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+. "$src/tests/support/check.sh"
+
 cmake --install "$build" --prefix "$tmp/first" > "$tmp/install.log" 2>&1
 check "cmake --install into a prefix" $?
 mv "$tmp/first" "$tmp/moved"
