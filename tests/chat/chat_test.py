@@ -37,7 +37,7 @@ def check(name, cond, why=""):
 
 
 class Server:
-    """sse_server.py with a script; .log() reads its request log."""
+    """model_server.py with a script; .log() reads its request log."""
 
     def __init__(self, responses, name):
         self.dir = os.path.join(TMP, name)
@@ -53,16 +53,19 @@ class Server:
         self.port = int(line[1])
         self.url = f"http://127.0.0.1:{self.port}/v1"
 
-    def log(self):
-        # A response's line is written when it ends: wait a moment for the last.
-        for _ in range(50):
+    def log(self, expect=1):
+        """The request log: waits (up to 10 s) until `expect` entries are
+        complete lines (the server writes an entry when its response ends)."""
+        lines = []
+        for _ in range(100):
             if os.path.exists(self.logfile):
                 with open(self.logfile) as f:
-                    lines = [json.loads(l) for l in f if l.strip()]
-                if lines:
+                    text = f.read()
+                lines = [json.loads(l) for l in text.split("\n")[:-1] if l.strip()]  # complete lines only
+                if len(lines) >= expect:
                     return lines
             time.sleep(0.1)
-        return []
+        return lines
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -200,7 +203,7 @@ def test_early_stop_and_repair():
         rc, out, err, secs = run_cli(["chat", "analyse sales", "--base-url", srv.url, "--model", "m", "--json",
                                       "--record", record], {"OPENAI_API_KEY": KEY})
         evs = events(out)
-        log = srv.log()
+        log = srv.log(2)
     finally:
         srv.stop()
     check("repair: exit 0 after one repair round", rc == 0, f"rc={rc} {err[-500:]}")
@@ -256,12 +259,12 @@ def test_shipped_recordings():
               f"{ds[0][0]} {ds[1][0]} {len(ds[0][1][0])}")
 
 
-def chat_error(name, responses, extra_args=(), env=None, url=None):
+def chat_error(name, responses, extra_args=(), env=None, url=None, expect=1):
     srv = None if url else Server(responses, name)
     try:
         rc, out, err, secs = run_cli(["chat", "hi", "--base-url", url or srv.url, "--model", "m"] + list(extra_args),
                                      env if env is not None else {"OPENAI_API_KEY": KEY}, timeout=60)
-        log = srv.log() if srv else []
+        log = srv.log(expect) if srv else []
     finally:
         if srv:
             srv.stop()
@@ -294,10 +297,10 @@ def test_errors():
     rc, out, err, secs, _ = chat_error("404", [{"status": 404, "message": "The model `m` does not exist"}])
     check("404: says model or base URL", rc == 3 and "no such model 'm'" in err, err)
     rc, out, err, secs, log = chat_error("429", [{"status": 429, "retry_after": 1, "message": "slow down"},
-                                                 {"deltas": ["```python\nprint('after retry')\n```\n"]}])
+                                                 {"deltas": ["```python\nprint('after retry')\n```\n"]}], expect=2)
     check("429 with Retry-After: waits, retries, streams", rc == 0 and len(log) == 2 and secs >= 1.0 and
           "after retry" in out, f"rc={rc} n={len(log)} secs={secs:.2f} {err}")
-    rc, out, err, secs, log = chat_error("500", [{"status": 500, "message": "boom"}], ["--retries", "1"])
+    rc, out, err, secs, log = chat_error("500", [{"status": 500, "message": "boom"}], ["--retries", "1"], expect=2)
     check("500 twice with --retries 1: exit 3 after 2 attempts", rc == 3 and len(log) == 2 and
           "after 2 attempts" in err, f"n={len(log)} {err}")
     rc, out, err, secs, log = chat_error("stall", [{"deltas": ["```python\nprint('before')\n", "x = (1 +\n", "2)\n"],
@@ -367,7 +370,7 @@ def test_c_example():
     try:
         p = subprocess.run([exe, srv.url, "m", "reshape the orders"], capture_output=True, text=True, timeout=120,
                            env={"PATH": os.environ["PATH"], "OPENAI_API_KEY": KEY})
-        log = srv.log()
+        log = srv.log(2)
     finally:
         srv.stop()
     check("chat_agent.c: stopped at the TypeError, repaired, exit 0",
