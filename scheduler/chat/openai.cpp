@@ -67,7 +67,6 @@ void global_init() {
 
 // One attempt: its transfer's state, shared with libcurl's callbacks.
 struct Transfer {
-  const Request *req = nullptr;
   StreamHandler *h = nullptr;
   StreamEnd *end = nullptr;
   Clock::time_point t0;
@@ -231,7 +230,6 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
     end.attempts = attempt + 1;
     end.finish_reason.clear();
     Transfer t;
-    t.req = &r;
     t.h = &h;
     t.end = &end;
     t.t0 = t0;
@@ -283,7 +281,7 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
 
     int running = 1;
     CURLcode rc = CURLE_OK;
-    bool idle = false, stopped_by_poll = false;
+    bool idle = false;
     while (running) {
       CURLMcode mc = curl_multi_perform(multi, &running);
       if (mc != CURLM_OK) break;
@@ -293,7 +291,7 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
       if (!running) break;
       if (t.stop || t.done || t.failed) break;
       if (h.should_stop()) {
-        t.stop = stopped_by_poll = true;
+        t.stop = true;
         break;
       }
       double since_byte = std::chrono::duration<double>(Clock::now() - t.last_byte).count();
@@ -314,7 +312,6 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
     curl_multi_cleanup(multi);
     curl_slist_free_all(headers);
     end.t_end_ms = since();
-    (void)stopped_by_poll;
 
     if (t.stop) {
       end.reason = StreamEnd::Reason::Stopped;
