@@ -148,7 +148,8 @@ _DECISIONS = {"run": _ffi.SX_GATE_RUN, "hold": _ffi.SX_GATE_HOLD, "skip": _ffi.S
 
 
 def _strings(items: Iterable[str]):
-    arr = (ctypes.c_char_p * (len(list(items)) + 1))()
+    items = list(items)  # any iterable, read once
+    arr = (ctypes.c_char_p * (len(items) + 1))()
     for i, s in enumerate(items):
         arr[i] = s.encode()
     return arr

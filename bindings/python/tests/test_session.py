@@ -165,6 +165,13 @@ def test_threads_feed_while_another_drains():
     assert outputs(got) == "".join(f"{i}\n" for i in range(50))
 
 
+def test_env_from_any_iterable_reaches_the_worker():
+    with streamexec.Session(languages=["python"], env=(f"SX_PY_TEST_{i}=v{i}" for i in range(2))) as s:
+        s.feed(md("import os\nprint(os.environ.get('SX_PY_TEST_0'), os.environ.get('SX_PY_TEST_1'))\n"))
+        s.finish()
+        assert outputs(s.events()) == "v0 v1\n"
+
+
 def test_errors_are_exceptions():
     with pytest.raises(ValueError):
         streamexec.Session(mode="html")
