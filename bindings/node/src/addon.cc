@@ -234,21 +234,19 @@ class Session : public Napi::ObjectWrap<Session> {
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject())
       throw Napi::TypeError::New(env, "chat(prompt, {baseUrl, model, …})");
     auto o = info[1].As<Napi::Object>();
-    auto get = [&](const char *k, const std::string &def) {
-      return o.Has(k) && !o.Get(k).IsUndefined() ? o.Get(k).ToString().Utf8Value() : def;
-    };
+    auto given = [&](const char *k) { return o.Has(k) && !o.Get(k).IsUndefined(); };
+    auto get = [&](const char *k, const std::string &def) { return given(k) ? o.Get(k).ToString().Utf8Value() : def; };
     struct Args {
       std::string prompt, base_url, model, key_env, system, record;
       int repair;
       double temperature;
       int64_t max_tokens;
     };
-    auto a = std::make_shared<Args>(Args{info[0].As<Napi::String>().Utf8Value(), get("baseUrl", ""),
-                                         get("model", ""), get("apiKeyEnv", "OPENAI_API_KEY"), get("system", ""),
-                                         get("record", ""),
-                                         o.Has("repair") ? o.Get("repair").ToNumber().Int32Value() : 2,
-                                         o.Has("temperature") ? o.Get("temperature").ToNumber().DoubleValue() : -1,
-                                         o.Has("maxTokens") ? o.Get("maxTokens").ToNumber().Int64Value() : 0});
+    auto a = std::make_shared<Args>(Args{info[0].As<Napi::String>().Utf8Value(), get("baseUrl", ""), get("model", ""),
+                                         get("apiKeyEnv", "OPENAI_API_KEY"), get("system", ""), get("record", ""),
+                                         given("repair") ? o.Get("repair").ToNumber().Int32Value() : 2,
+                                         given("temperature") ? o.Get("temperature").ToNumber().DoubleValue() : -1,
+                                         given("maxTokens") ? o.Get("maxTokens").ToNumber().Int64Value() : 0});
     return Run(info, "chat", [a](sx_session *s) {
       sx_chat_options c;
       sx_chat_options_init(&c);
