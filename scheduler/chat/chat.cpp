@@ -294,8 +294,8 @@ int sx_chat(sx_session *s, const sx_chat_options *opt, const char *prompt) {
     s->tap = [&](const sx::Event &e) {
       if (watch.see(e)) waker.wake();
       if (rec.is_open()) {
-        nlohmann::json ev = nlohmann::json::parse(sx::event_to_json(e), nullptr, false);
-        rec.write({{"type", "event"}, {"event", ev}});
+        // The event's JSON as the library makes it, not parsed and dumped again.
+        rec.write_line("{\"event\":" + sx::event_to_json(e) + ",\"type\":\"event\"}");
       }
     };
   }

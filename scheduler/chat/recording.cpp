@@ -20,7 +20,10 @@ Recorder::~Recorder() {
 }
 
 void Recorder::write(const nlohmann::json &line) {
-  std::string s = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void Recorder::write_line(std::string s) {
   s.push_back('\n');
   std::lock_guard<std::mutex> lk(mu_);
   if (!f_) return;

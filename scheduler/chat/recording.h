@@ -26,6 +26,8 @@ class Recorder {
   bool is_open() const { return f_ != nullptr; }
   // One line; thread-safe (events arrive from the session's threads).
   void write(const nlohmann::json &line);
+  // A line already serialised (one JSON object, no newline).
+  void write_line(std::string line);
 
  private:
   std::mutex mu_;
