@@ -1,4 +1,5 @@
 #include "frontend/cpp/cpp_confirm.h"
+#include "frontend/dfa_caches.h"
 
 #include <algorithm>
 #include <cctype>
@@ -612,7 +613,12 @@ std::string describe(std::string_view text, std::size_t b, std::size_t e) {
 CppVerdict confirm_cpp(std::string_view text, bool begins_line) {
   CppVerdict v;
   ByteStream input(text);
+  // Caches of this parse's own (frontend/dfa_caches.h): declared before the
+  // recognizers, which use them until they are destroyed.
+  static DfaCaches lexer_caches, parser_caches;
+  DfaCaches::Lease lexer_dfa, parser_dfa;
   CppLexer lexer(&input);
+  lexer_dfa = lexer_caches.lend_lexer(lexer);
   lexer.sxBeginsLine = begins_line;
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
@@ -642,6 +648,7 @@ CppVerdict confirm_cpp(std::string_view text, bool begins_line) {
   }
 
   CppParser parser(&tokens);
+  parser_dfa = parser_caches.lend(parser);
   parser.removeErrorListeners();
   CppParser::TranslationUnitContext *tree = nullptr;
   // Stage 1: fast SLL prediction, bail out at the first error.

@@ -23,6 +23,7 @@
 // parse-tree helpers 4 and 5 share.
 #include "frontend/javascript/javascript_confirm.h"
 #include "frontend/javascript/javascript_confirm_internal.h"
+#include "frontend/dfa_caches.h"
 #include "frontend/stack_budget.h"
 
 #include <algorithm>
@@ -238,6 +239,15 @@ JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &opti
 }
 
 namespace {
+DfaCaches &lexer_caches() {
+  static DfaCaches pool;
+  return pool;
+}
+DfaCaches &parser_caches() {
+  static DfaCaches pool;
+  return pool;
+}
+
 JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &options) {
   JsVerdict v;
   Decoded dec = decode_utf8(text);
@@ -266,7 +276,11 @@ JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &optio
   }
 
   CodePointStream input(dec.cps);
+  // Caches of this parse's own (frontend/dfa_caches.h): declared before the
+  // recognizers, which use them until they are destroyed.
+  DfaCaches::Lease lexer_dfa, parser_dfa;
   L lexer(&input);
+  lexer_dfa = lexer_caches().lend_lexer(lexer);
   lexer.removeErrorListeners();
   lexer.module_goal = options.goal == JsConfirmOptions::Goal::Module;
   TrackingTokenStream tokens(&lexer);
@@ -296,12 +310,7 @@ JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &optio
     parser->token_flags = &pp.flags;
     auto strategy = std::make_shared<FirstErrorStrategy>();
     parser->setErrorHandler(strategy);
-    {
-      auto *old = parser->getInterpreter<antlr4::atn::ParserATNSimulator>();
-      auto *sim = new FurthestErrorSimulator(parser.get(), parser->getATN(), old->decisionToDFA,
-                                             old->getSharedContextCache());
-      parser->setInterpreter(sim);  // deletes `old`; the parser deletes `sim`
-    }
+    parser_dfa = parser_caches().lend<FurthestErrorSimulator>(*parser);
     parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         stage == 0 ? antlr4::atn::PredictionMode::SLL : antlr4::atn::PredictionMode::LL);
     try {

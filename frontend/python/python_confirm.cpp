@@ -5,6 +5,7 @@
 // (python_confirm_analyze.cpp).
 #include "frontend/python/python_confirm.h"
 #include "frontend/python/python_confirm_internal.h"
+#include "frontend/dfa_caches.h"
 #include "frontend/stack_budget.h"
 
 #include <algorithm>
@@ -13,7 +14,6 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -279,9 +279,13 @@ std::string error_message(const Source &src, sxg::PythonLexerBase &lexer, antlr4
   return "invalid syntax";
 }
 
-std::mutex &parse_mutex() {
-  static std::mutex m;
-  return m;
+DfaCaches &lexer_caches() {
+  static DfaCaches pool;
+  return pool;
+}
+DfaCaches &parser_caches() {
+  static DfaCaches pool;
+  return pool;
 }
 
 }  // namespace
@@ -290,17 +294,18 @@ ParseVerdict confirm_python(std::string_view text, bool analyze) {
   ParseVerdict v;
   Source src(text);
 
-  // The generated parser shares its DFA cache between instances; one parse
-  // at a time keeps that simple and safe.
-  std::lock_guard<std::mutex> lock(parse_mutex());
-
   U32Stream input(src.code_points());
+  // Caches of this parse's own (frontend/dfa_caches.h): declared before the
+  // recognizers, which use them until they are destroyed.
+  DfaCaches::Lease lexer_dfa, parser_dfa;
   PythonLexer lexer(&input);
+  lexer_dfa = lexer_caches().lend_lexer(lexer);
   lexer.removeErrorListeners();
   LexerErrors lexer_errors;
   lexer.addErrorListener(&lexer_errors);
   TrackingTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
+  parser_dfa = parser_caches().lend(parser);
   parser.stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   parser.stack_budget = sx::stack_budget(parser.stack_base, kStackBudget);
   parser.removeErrorListeners();
