@@ -419,6 +419,17 @@ bool WorkerProcess::send(const nlohmann::json &msg) {
   return proto::write_frame(to_, msg);
 }
 
+WorkerProcess::Read WorkerProcess::await_ready(nlohmann::json *ready, int timeout_ms,
+                                               std::vector<nlohmann::json> *early) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    Read r = recv(ready, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+    if (r != Read::Frame || ready->value("op", "") != "output") return r;
+    early->push_back(std::move(*ready));
+  }
+}
+
 WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);

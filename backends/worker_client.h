@@ -62,6 +62,12 @@ class WorkerProcess {
   // breaks the protocol (not JSON, too large, not of the schema:
   // proto::check_reply) kills the worker: Closed, and violation() says why.
   Read recv(nlohmann::json *out, int timeout_ms);
+  // Waits up to timeout_ms for the worker's "ready" frame (start-up: the
+  // interpreter's initialisation). The "output" frames it writes before
+  // (start-up messages: SX_CPP_TIMINGS, warnings) are appended to *early.
+  // Frame: *ready is the first other frame ("ready" unless the worker broke
+  // off, e.g. "fatal").
+  Read await_ready(nlohmann::json *ready, int timeout_ms, std::vector<nlohmann::json> *early);
   // Why the worker was killed for breaking the protocol ("" if it was not).
   const std::string &violation() const { return violation_; }
 

@@ -31,10 +31,13 @@
  *
  * Thread safety, function by function:
  *   sx_version, sx_strerror, sx_options_init(_size), sx_chat_options_init(_size),
+ *   sx_pool_options_init(_size),
  *   sx_lang_name, sx_status_name, sx_event_kind_name, sx_lang_from_name
  *       thread-safe (no state).
  *   sx_last_error  thread-local: the reason of the calling thread's last failed
  *       sx_session_new, sx_chat or sx_replay.
+ *   sx_pool_new, sx_pool_wait_ready, sx_pool_stats_get  thread-safe; a pool is
+ *       shared by the sessions of any threads. sx_pool_free once per pool.
  *   sx_session_new  thread-safe; sessions are independent and may be used from
  *       different threads at the same time.
  *   sx_feed, sx_answer_end, sx_answer_cut, sx_finish, sx_chat, sx_replay,
@@ -62,7 +65,7 @@ extern "C" {
 #endif
 
 #define SX_VERSION_MAJOR 0
-#define SX_VERSION_MINOR 3
+#define SX_VERSION_MINOR 4
 #define SX_VERSION_PATCH 0
 
 /* ---------------------------------------------------------------- Results */
@@ -318,6 +321,14 @@ typedef struct sx_options {
                                   pid_ns, mount_ns, net_ns, read_only, hide, own_proc,
                                   caps, no_new_privs, seccomp). Weakens the sandbox: for
                                   diagnosis and red-team tests only. Default NULL */
+  /* --- since 0.4 */
+  struct sx_pool *pool; /* warm workers (sx_pool_new): the session takes a started
+                           worker from it instead of starting one, when the pool's
+                           worker options (worker_dir, worker_*, env, network,
+                           allow_write, scratch_bytes, sandbox_off) equal this
+                           session's; else it starts its own. Not copied: the pool
+                           must outlive the session (see sx_pool_free).
+                           Default NULL */
 } sx_options;
 
 /* Fills *opt with the defaults above (sizeof(sx_options) of this header). */
@@ -333,6 +344,69 @@ void sx_options_init_size(sx_options *opt, size_t size);
 
 /* Programs compiled against this header pass their own struct size. */
 #define sx_options_init(opt) sx_options_init_size((opt), sizeof *(opt))
+
+/* ------------------------------------------------------------- Warm pools */
+
+/*
+ * A pool keeps started workers ready for the sessions of this process (README
+ * "Many sessions"): their start-up — the sandbox, the interpreter with its
+ * prelude (Python with site imported; Node with our runtime; Clang's
+ * interpreter with the standard headers) — is done ahead of time on the
+ * pool's own thread, so a session's first unit does not wait for it. A
+ * worker is never reused: each session takes one no unit has run in, it ends
+ * with that session, and the pool starts a replacement at once.
+ */
+typedef struct sx_pool sx_pool;
+
+typedef struct sx_pool_options {
+  size_t struct_size;        /* set by sx_pool_options_init */
+  unsigned ready[3];         /* workers kept ready per language (index: sx_lang);
+                                default {1, 1, 1} */
+  int adaptive;              /* 1: a language keeps 0 ready workers until a session
+                                of the pool first asks for one of it, then ready[lang]
+                                (the first session of a language starts cold; a
+                                process that never runs C++ holds no C++ worker).
+                                Default 0 */
+  const sx_options *workers; /* the options of the workers: worker_dir, worker_*,
+                                env, network, allow_write, scratch_bytes, sandbox_off
+                                (the other fields are ignored); NULL = the defaults.
+                                Copied. */
+} sx_pool_options;
+
+void sx_pool_options_init_size(sx_pool_options *opt, size_t size);
+#define sx_pool_options_init(opt) sx_pool_options_init_size((opt), sizeof *(opt))
+
+/*
+ * Creates a pool and starts its workers in the background (this call does
+ * not wait). SX_OK and *out, or SX_EINVAL (bad options, as sx_session_new
+ * checks them; sx_last_error says which), SX_ENOMEM.
+ */
+int sx_pool_new(const sx_pool_options *opt, sx_pool **out);
+
+/* Waits up to timeout_ms until every language has its ready workers: SX_OK, or
+   SX_AGAIN if the time ran out (a start failed: sx_pool_stats' last_error). */
+int sx_pool_wait_ready(sx_pool *pool, int timeout_ms);
+
+typedef struct sx_pool_stats {
+  size_t struct_size;
+  uint64_t started[3];  /* workers started by the pool, per language */
+  uint64_t taken[3];    /* handed to a session */
+  uint64_t empty[3];    /* a session found none ready and started its own */
+  uint64_t mismatch[3]; /* a session's worker options differed from the pool's */
+  uint64_t failed[3];   /* starts that did not become ready, ready workers that died */
+  unsigned ready[3];    /* ready now */
+  char last_error[256]; /* why the last failed start failed ("" if none), cut to fit */
+} sx_pool_stats;
+
+/* Fills *out (out->struct_size must be set by the caller: sizeof *out). */
+int sx_pool_stats_get(sx_pool *pool, sx_pool_stats *out);
+
+/*
+ * Releases the caller's handle: the ready workers are stopped and no more are
+ * started. Sessions that use the pool keep it alive until they are freed
+ * (their workers' relays live on the pool's thread). NULL is a no-op.
+ */
+void sx_pool_free(sx_pool *pool);
 
 /* ---------------------------------------------------------------- Session */
 

@@ -3,6 +3,7 @@
 #include "streamexec.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "scheduler/capi_internal.h"
+#include "scheduler/pool.h"
 #include "scheduler/session.h"
 
 namespace {
@@ -227,6 +229,7 @@ sx_options defaults() {
   opt->allow_write = nullptr;
   opt->scratch_bytes = 512ull << 20;
   opt->sandbox_off = nullptr;
+  opt->pool = nullptr;
   return o;
 }
 
@@ -255,9 +258,133 @@ std::string default_worker_dir() {
   }
   return "";
 }
+// *opt completed to this library's sx_options (an older header's options get
+// the defaults of the fields it did not have).
+bool full_options(const sx_options *opt, sx_options *full, std::string *why) {
+  if (!opt) {
+    *why = "opt is NULL";
+    return false;
+  }
+  if (opt->struct_size < kOptionsSize01 || opt->struct_size > sizeof(sx_options)) {
+    *why = opt->struct_size > sizeof(sx_options) ? "opt comes from a newer streamexec.h than this library (struct_size)"
+                                                 : "opt was not filled by sx_options_init (struct_size)";
+    return false;
+  }
+  *full = defaults();
+  std::memcpy(static_cast<void *>(full), opt, opt->struct_size);
+  return true;
+}
+
+// What workers are started with (the fields a pool's workers and a session's
+// must agree on): checked, with the defaults filled in.
+bool worker_options(const sx_options *opt, sx::PoolWorkerConfig *out, std::string *why) {
+  int network = enum_value(opt->network);
+  if (network != SX_NETWORK_NONE && network != SX_NETWORK_HOST) {
+    *why = "unknown network";
+    return false;
+  }
+  sx::WorkerSandbox &sandbox = out->sandbox;
+  for (const char *const *e = opt->env; e && *e; ++e) sandbox.env.emplace_back(*e);
+  for (const char *const *d = opt->allow_write; d && *d; ++d) sandbox.allow_write.emplace_back(*d);
+  sandbox.network = network == SX_NETWORK_HOST ? sx::sandbox::Network::Host : sx::sandbox::Network::None;
+  sandbox.scratch_bytes = opt->scratch_bytes;
+  if (opt->sandbox_off) {
+    std::string list = opt->sandbox_off;
+    for (std::size_t at = 0; at <= list.size();) {
+      std::size_t comma = list.find(',', at);
+      if (comma == std::string::npos) comma = list.size();
+      if (comma > at) sandbox.off.insert(list.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
+  if (!sx::normalize_sandbox(&sandbox, why)) return false;
+  out->limits.memory_bytes = opt->worker_memory_bytes;
+  out->limits.max_processes = opt->worker_max_processes;
+  out->limits.max_open_files = opt->worker_max_open_files;
+  if (opt->worker_dir) {
+    out->worker_dir = opt->worker_dir;
+  } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {
+    out->worker_dir = env;
+  } else {
+    out->worker_dir = default_worker_dir();
+  }
+  return true;
+}
 }  // namespace
 
+struct sx_pool {
+  std::shared_ptr<sx::WorkerPool> core;
+};
+
 extern "C" {
+
+void sx_pool_options_init_size(sx_pool_options *opt, size_t size) {
+  if (!opt || size < sizeof(size_t)) return;
+  sx_pool_options d{};
+  d.struct_size = sizeof d;
+  d.ready[0] = d.ready[1] = d.ready[2] = 1;
+  d.adaptive = 0;
+  d.workers = nullptr;
+  std::memcpy(static_cast<void *>(opt), &d, std::min(size, sizeof d));
+  opt->struct_size = std::min(size, sizeof d);
+}
+
+int sx_pool_new(const sx_pool_options *popt, sx_pool **out) {
+  t_last_error.clear();
+  if (!out) return refuse("out is NULL");
+  *out = nullptr;
+  if (!popt) return refuse("opt is NULL");
+  if (popt->struct_size != sizeof(sx_pool_options))
+    return refuse("opt was not filled by sx_pool_options_init (struct_size)");
+  sx_options full = defaults();
+  if (popt->workers) {
+    if (std::string why; !full_options(popt->workers, &full, &why)) return refuse("workers: " + why);
+  }
+  for (unsigned n : popt->ready)
+    if (n > 1024) return refuse("ready: at most 1024 workers per language");
+  sx::PoolWorkerConfig workers;
+  if (std::string why; !worker_options(&full, &workers, &why)) return refuse("workers: " + why);
+  try {
+    auto *p = new sx_pool;
+    p->core = std::make_shared<sx::WorkerPool>(std::move(workers),
+                                               std::array<unsigned, 3>{popt->ready[0], popt->ready[1], popt->ready[2]},
+                                               popt->adaptive != 0);
+    *out = p;
+    return SX_OK;
+  } catch (const std::bad_alloc &) {
+    return SX_ENOMEM;
+  } catch (...) {
+    return SX_EINTERNAL;
+  }
+}
+
+int sx_pool_wait_ready(sx_pool *pool, int timeout_ms) {
+  if (!pool) return SX_EINVAL;
+  return pool->core->wait_full(std::max(0, timeout_ms)) ? SX_OK : SX_AGAIN;
+}
+
+int sx_pool_stats_get(sx_pool *pool, sx_pool_stats *out) {
+  if (!pool || !out || out->struct_size < sizeof(sx_pool_stats)) return SX_EINVAL;
+  sx::PoolStats st = pool->core->stats();
+  for (int l = 0; l < 3; ++l) {
+    out->started[l] = st.started[l];
+    out->taken[l] = st.taken[l];
+    out->empty[l] = st.empty[l];
+    out->mismatch[l] = st.mismatch[l];
+    out->failed[l] = st.failed[l];
+    out->ready[l] = st.ready[l];
+  }
+  std::size_t n = std::min(st.last_error.size(), sizeof out->last_error - 1);
+  std::memcpy(out->last_error, st.last_error.data(), n);
+  out->last_error[n] = '\0';
+  return SX_OK;
+}
+
+void sx_pool_free(sx_pool *pool) {
+  if (!pool) return;
+  pool->core->close();
+  delete pool;
+}
 
 const char *sx_strerror(int code) {
   switch (code) {
@@ -292,38 +419,17 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   t_last_error.clear();
   if (!out) return refuse("out is NULL");
   *out = nullptr;
-  if (!opt) return refuse("opt is NULL");
-  if (opt->struct_size < kOptionsSize01 || opt->struct_size > sizeof(sx_options))
-    return refuse(opt->struct_size > sizeof(sx_options)
-                      ? "opt comes from a newer streamexec.h than this library (struct_size)"
-                      : "opt was not filled by sx_options_init (struct_size)");
-  // An older header's options: defaults for the fields it did not have.
-  sx_options full = defaults();
-  std::memcpy(static_cast<void *>(&full), opt, opt->struct_size);
+  sx_options full;
+  if (std::string why; !full_options(opt, &full, &why)) return refuse(why);
   opt = &full;
   int mode = enum_value(opt->mode), lang = enum_value(opt->lang), on_error = enum_value(opt->on_error);
-  int network = enum_value(opt->network);
   if (mode != SX_MODE_MARKDOWN && mode != SX_MODE_RAW) return refuse("unknown mode");
   if (lang < SX_LANG_PYTHON || lang > SX_LANG_CPP) return refuse("unknown lang");
   if (on_error != SX_POLICY_STOP && on_error != SX_POLICY_CONTINUE) return refuse("unknown on_error policy");
-  if (network != SX_NETWORK_NONE && network != SX_NETWORK_HOST) return refuse("unknown network");
   if (!(opt->unit_timeout_s > 0)) return refuse("unit_timeout_s must be > 0");
   if (!(opt->session_timeout_s >= 0)) return refuse("session_timeout_s must be >= 0");
-  sx::WorkerSandbox sandbox;
-  for (const char *const *e = opt->env; e && *e; ++e) sandbox.env.emplace_back(*e);
-  for (const char *const *d = opt->allow_write; d && *d; ++d) sandbox.allow_write.emplace_back(*d);
-  sandbox.network = network == SX_NETWORK_HOST ? sx::sandbox::Network::Host : sx::sandbox::Network::None;
-  sandbox.scratch_bytes = opt->scratch_bytes;
-  if (opt->sandbox_off) {
-    std::string list = opt->sandbox_off;
-    for (std::size_t at = 0; at <= list.size();) {
-      std::size_t comma = list.find(',', at);
-      if (comma == std::string::npos) comma = list.size();
-      if (comma > at) sandbox.off.insert(list.substr(at, comma - at));
-      at = comma + 1;
-    }
-  }
-  if (std::string why; !sx::normalize_sandbox(&sandbox, &why)) return refuse(why);
+  sx::PoolWorkerConfig workers;
+  if (std::string why; !worker_options(opt, &workers, &why)) return refuse(why);
   try {
     auto *s = new sx_session;
     s->cb = opt->on_event;
@@ -340,18 +446,11 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     for (int l = SX_LANG_PYTHON; l <= SX_LANG_CPP; ++l)
       if (opt->prestart & (1u << l)) cfg.prestart.push_back(static_cast<sx::Lang>(l));
     cfg.output_cap_bytes = opt->output_cap_bytes ? opt->output_cap_bytes : (8u << 20);
-    cfg.worker.memory_bytes = opt->worker_memory_bytes;
-    cfg.worker.max_processes = opt->worker_max_processes;
-    cfg.worker.max_open_files = opt->worker_max_open_files;
     cfg.session_timeout_s = opt->session_timeout_s;
-    cfg.sandbox = std::move(sandbox);
-    if (opt->worker_dir) {
-      cfg.worker_dir = opt->worker_dir;
-    } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {
-      cfg.worker_dir = env;
-    } else {
-      cfg.worker_dir = default_worker_dir();
-    }
+    cfg.worker = workers.limits;
+    cfg.sandbox = std::move(workers.sandbox);
+    cfg.worker_dir = std::move(workers.worker_dir);
+    if (opt->pool) cfg.pool = opt->pool->core;
     // The workers started with the session must be there: a wrong
     // worker_dir is an error now, not a crash of every unit later.
     if (cfg.execute) {

@@ -3,6 +3,7 @@
 // (docs/DESIGN.md §5, §6). Program ends are in executor_programs.cpp,
 // JavaScript hoisting in executor_hoist.cpp.
 #include "scheduler/executor.h"
+#include "scheduler/pool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -157,27 +158,35 @@ void Executor::drain() {
 
 bool Executor::ensure_worker(std::string *err) {
   if (worker_) return true;
-  std::string exe = fmt::format("{}/streamexec-worker-{}", s_.config().worker_dir, lang_name(lang_));
+  const SessionConfig &cfg = s_.config();
   fatal_.clear();
-  if (access(exe.c_str(), X_OK) != 0) {
-    *err = fmt::format("the {} worker {} {} (set sx_options.worker_dir or STREAMEXEC_WORKER_DIR)", lang_name(lang_),
-                       exe, errno == ENOENT ? "does not exist" : fmt::format("is not executable: {}", strerror(errno)));
-    return false;
-  }
-  worker_ = WorkerProcess::spawn(exe, s_.config().worker, s_.config().sandbox, err);
-  if (!worker_) return false;
-  set_live_pid(worker_->pid());
   nlohmann::json ready;
-  // Start-up (interpreter init) is bounded; it normally takes 10-200 ms.
-  // What the worker prints meanwhile (SX_CPP_TIMINGS, warnings) belongs to
-  // no unit: passed on as output of unit -1.
-  double until = s_.now_ms() + 60000;
-  WorkerProcess::Read r;
-  for (;;) {
-    r = worker_->recv(&ready, static_cast<int>(std::max(0.0, until - s_.now_ms())));
-    if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "output") break;
-    output_frame(ready, nullptr, -1);
+  // What the worker prints before it is ready (SX_CPP_TIMINGS, warnings)
+  // belongs to no unit: passed on as output of unit -1.
+  std::vector<nlohmann::json> early;
+  WorkerProcess::Read r = WorkerProcess::Read::Frame;
+  WorkerPool::Taken warm;
+  if (cfg.pool && cfg.pool->take(lang_, PoolWorkerConfig{cfg.worker_dir, cfg.worker, cfg.sandbox}, &warm)) {
+    // Started and ready: the pool did the start-up (scheduler/pool.h).
+    worker_ = std::move(warm.process);
+    set_live_pid(worker_->pid());
+    ready = std::move(warm.ready);
+    early = std::move(warm.early_output);
+  } else {
+    std::string exe = fmt::format("{}/streamexec-worker-{}", cfg.worker_dir, lang_name(lang_));
+    if (access(exe.c_str(), X_OK) != 0) {
+      *err =
+          fmt::format("the {} worker {} {} (set sx_options.worker_dir or STREAMEXEC_WORKER_DIR)", lang_name(lang_), exe,
+                      errno == ENOENT ? "does not exist" : fmt::format("is not executable: {}", strerror(errno)));
+      return false;
+    }
+    worker_ = WorkerProcess::spawn(exe, cfg.worker, cfg.sandbox, err);
+    if (!worker_) return false;
+    set_live_pid(worker_->pid());
+    // Start-up (interpreter init) is bounded; it normally takes 10-200 ms.
+    r = worker_->await_ready(&ready, 60000, &early);
   }
+  for (const auto &f : early) output_frame(f, nullptr, -1);
   if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready") {
     std::lock_guard<std::mutex> lk(mu_);
     for (const auto &g : ready.value("globals", nlohmann::json::array())) js_known_.insert(g.get<std::string>());

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@
 #include "ir/ir.h"
 
 namespace sx {
+
+class WorkerPool;  // scheduler/pool.h
 
 enum class GateDecision { Run, Hold, Skip };
 // sx_options.on_error, `--on-error`: after a unit fails, stop its language
@@ -40,6 +43,9 @@ struct SessionConfig {
   WorkerLimits worker;                      // worker_memory_bytes, worker_max_* of sx_options
   WorkerSandbox sandbox;           // environment, network, writable directories
   std::string worker_dir;          // where streamexec-worker-<lang> live
+  // Warm workers (sx_options.pool): taken from here when the pool's worker
+  // options equal these; else the executor starts its own.
+  std::shared_ptr<WorkerPool> pool;
   // Called for every event, never concurrently (one event at a time), from
   // the feeding thread or an executor thread.
   std::function<void(const Event &)> on_event;

@@ -36,6 +36,7 @@
 #include "tools/bench/chat.h"
 #include "tools/bench/interrupt.h"
 #include "tools/bench/isolation.h"
+#include "tools/bench/sessions.h"
 #include "tools/bpe/bpe.h"
 
 namespace fs = std::filesystem;
@@ -187,7 +188,29 @@ int main(int argc, char **argv) {
   app.add_option("--feed-cost", feed_cost_file,
                  "instead: the C API's cost per sx_feed and per event over FILE cut into pieces (bench/bindings)");
   app.add_option("--feed-cost-piece", feed_cost_piece, "piece size in bytes for --feed-cost")->capture_default_str();
+  sx::bench::SessionsOptions sessions;
+  bool sessions_run = false;
+  app.add_option("--sessions", sessions.levels,
+                 "instead: many sessions at once; the numbers of concurrent sessions (e.g. 1,2,4,8,16,32); "
+                 "inputs: the answers directory (default bench/answers)")
+      ->delimiter(',')
+      ->each([&](const std::string &) { sessions_run = true; });
+  app.add_option("--sessions-seconds", sessions.seconds, "with --sessions: seconds per level")->capture_default_str();
+  app.add_option("--sessions-lang", sessions.lang, "with --sessions: the answers of this language")
+      ->capture_default_str();
+  app.add_flag("--sessions-pool", sessions.pool, "with --sessions: sessions take their workers from a warm pool");
+  int first_result = 0;
+  std::string first_cli;
+  app.add_option("--first-result", first_result,
+                 "instead: ms to a new session's first output, cold and with a warm pool (runs per case)");
+  app.add_option("--first-result-cli", first_cli, "with --first-result: the streamexec CLI, to time cold runs of it");
   CLI11_PARSE(app, argc, argv);
+  if (first_result > 0) return sx::bench::first_result_bench(first_cli, first_result, json_out);
+  if (sessions_run) {
+    sessions.json_out = json_out;
+    sessions.answers_dir = inputs.empty() ? std::string(SX_SOURCE_DIR) + "/bench/answers" : inputs.front();
+    return sx::bench::sessions_bench(sessions);
+  }
   if (!feed_cost_file.empty()) return sx::bench::feed_cost_bench(feed_cost_file, feed_cost_piece, 5);
   if (!chat_recording.empty()) return sx::bench::chat_bench(chat_recording, chat_reps, json_out);
   if (isolation) return sx::bench::isolation_bench(isolation_cold, dispatch_n, json_out);

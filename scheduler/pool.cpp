@@ -1,0 +1,184 @@
+// Warm worker pools (pool.h).
+#include "scheduler/pool.h"
+
+#include <chrono>
+#include <csignal>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace sx {
+
+namespace {
+// A start that does not become ready within this is given up (as a session's
+// own start is: scheduler/executor.cpp).
+constexpr int kStartTimeoutMs = 60000;
+// After a failed start, the pool waits this long before it tries again.
+constexpr auto kRetryPause = std::chrono::seconds(1);
+}  // namespace
+
+bool PoolWorkerConfig::operator==(const PoolWorkerConfig &o) const {
+  return worker_dir == o.worker_dir && limits.memory_bytes == o.limits.memory_bytes &&
+         limits.max_open_files == o.limits.max_open_files && limits.max_processes == o.limits.max_processes &&
+         sandbox.env == o.sandbox.env && sandbox.network == o.sandbox.network &&
+         sandbox.allow_write == o.sandbox.allow_write && sandbox.scratch_bytes == o.sandbox.scratch_bytes &&
+         sandbox.off == o.sandbox.off;
+}
+
+WorkerPool::WorkerPool(PoolWorkerConfig cfg, std::array<unsigned, 3> ready, bool adaptive)
+    : cfg_(std::move(cfg)), ready_want_(ready), adaptive_(adaptive) {
+  thread_ = std::thread([this] { run(); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+bool WorkerPool::needs_start() const {
+  for (int l = 0; l < 3; ++l)
+    if (!broken_[l] && ready_[l].size() < want(l)) return true;
+  return false;
+}
+
+void WorkerPool::run() {
+  // As on an executor's thread: a worker that dies while we write to it must
+  // not raise SIGPIPE in the host.
+  sigset_t pipe_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
+
+  std::unique_lock<std::mutex> lk(mu_);
+  for (;;) {
+    auto any_ready = [&] { return !ready_[0].empty() || !ready_[1].empty() || !ready_[2].empty(); };
+    cv_.wait(lk, [&] { return stop_ || (closed_ && any_ready()) || needs_start(); });
+    if (stop_) break;
+    if (closed_) {
+      // Here, on the thread that started them (their relays die with it).
+      std::array<std::deque<Taken>, 3> gone;
+      gone.swap(ready_);
+      lk.unlock();
+      for (auto &q : gone)
+        for (auto &t : q) t.process->kill_and_reap();
+      lk.lock();
+      continue;
+    }
+    // The language with the fewest ready workers against what it wants.
+    int lang = -1;
+    for (int l = 0; l < 3; ++l) {
+      if (broken_[l] || ready_[l].size() >= want(l)) continue;
+      if (lang < 0 || ready_[l].size() < ready_[lang].size()) lang = l;
+    }
+    lk.unlock();
+
+    auto t0 = std::chrono::steady_clock::now();
+    std::string exe = fmt::format("{}/streamexec-worker-{}", cfg_.worker_dir, lang_name(static_cast<Lang>(lang)));
+    std::string err;
+    Taken t;
+    bool ok = false;
+    if (access(exe.c_str(), X_OK) != 0) {
+      err = fmt::format("the {} worker {} is missing or not executable", lang_name(static_cast<Lang>(lang)), exe);
+    } else if ((t.process = WorkerProcess::spawn(exe, cfg_.limits, cfg_.sandbox, &err))) {
+      // In slices, so that the pool's end does not wait for a slow start.
+      WorkerProcess::Read r = WorkerProcess::Read::Timeout;
+      for (int waited = 0; waited < kStartTimeoutMs && r == WorkerProcess::Read::Timeout; waited += 100) {
+        r = t.process->await_ready(&t.ready, 100, &t.early_output);
+        std::lock_guard<std::mutex> g(mu_);
+        if (stop_) break;
+      }
+      ok = r == WorkerProcess::Read::Frame && t.ready.value("op", "") == "ready";
+      if (!ok) {
+        if (r == WorkerProcess::Read::Closed)
+          t.process->reap_or_kill(200);
+        else
+          t.process->kill_and_reap();
+        err = fmt::format("{} worker failed to start ({}{})", lang_name(static_cast<Lang>(lang)),
+                          t.process->exit_description(),
+                          t.ready.is_object() && t.ready.contains("message") ? ": " + t.ready.value("message", "") : "");
+        t.process.reset();
+      }
+    }
+    t.startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+    lk.lock();
+    ++stats_.started[lang];
+    if (ok) {
+      ready_[lang].push_back(std::move(t));
+      full_cv_.notify_all();
+      continue;
+    }
+    if (stop_) break;
+    ++stats_.failed[lang];
+    stats_.last_error = err;
+    broken_[lang] = true;
+    cv_.wait_for(lk, kRetryPause, [&] { return stop_; });
+    broken_[lang] = false;
+  }
+  // Here, on the thread that started them (their relays die with it).
+  std::array<std::deque<Taken>, 3> left;
+  left.swap(ready_);
+  lk.unlock();
+  for (auto &q : left)
+    for (auto &t : q) t.process->kill_and_reap();
+}
+
+void WorkerPool::close() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool WorkerPool::take(Lang lang, const PoolWorkerConfig &cfg, Taken *out) {
+  int l = static_cast<int>(lang);
+  std::lock_guard<std::mutex> lk(mu_);
+  if (!(cfg == cfg_)) {
+    ++stats_.mismatch[l];
+    return false;
+  }
+  if (closed_) return false;
+  asked_[l] = true;
+  cv_.notify_all();  // take one, start one (and a first ask starts an adaptive language)
+  while (!ready_[l].empty()) {
+    Taken t = std::move(ready_[l].front());
+    ready_[l].pop_front();
+    // One that died while it waited (killed from outside, out of memory) is
+    // of no use.
+    if (t.process->reap(0)) {
+      ++stats_.failed[l];
+      stats_.last_error = fmt::format("a ready {} worker {} while it waited", lang_name(lang),
+                                      t.process->exit_description());
+      continue;
+    }
+    ++stats_.taken[l];
+    *out = std::move(t);
+    return true;
+  }
+  ++stats_.empty[l];
+  return false;
+}
+
+bool WorkerPool::wait_full(int timeout_ms) {
+  std::unique_lock<std::mutex> lk(mu_);
+  return full_cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [&] {
+    for (int l = 0; l < 3; ++l)
+      if (ready_[l].size() < want(l)) return false;
+    return true;
+  });
+}
+
+PoolStats WorkerPool::stats() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  PoolStats s = stats_;
+  for (int l = 0; l < 3; ++l) s.ready[l] = static_cast<std::uint32_t>(ready_[l].size());
+  return s;
+}
+
+}  // namespace sx
