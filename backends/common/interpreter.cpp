@@ -267,6 +267,9 @@ void discard_program() {
 // before it (comments, blank lines), is appended before it runs. Only in the
 // sandbox's scratch directory, never in a directory of the host; and if the
 // program changes the file itself, it is left alone from then on.
+// Where ProgramFile keeps its descriptor.
+constexpr int kHighFd = 200;
+
 class ProgramFile {
  public:
   ProgramFile(const char *name, bool enabled) : name_(name ? name : ""), enabled_(enabled && name) {}
@@ -322,7 +325,6 @@ class ProgramFile {
     if (fd_ >= 0 && fstat(fd_, &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_) close(fd_);
     fd_ = -1;
   }
-  static constexpr int kHighFd = 200;
   std::string name_;
   bool enabled_;
   int fd_ = -1;
@@ -343,6 +345,11 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
   }
   setvbuf(stdout, nullptr, _IOLBF, 0);
   pthread_atfork(nullptr, nullptr, after_fork_in_child);
+  // The descriptor table grown to ProgramFile's descriptor now, while this
+  // process has one thread: growing it later, with the interpreter's threads
+  // (V8's) sharing it, waits for an RCU grace period — it was 15 ms of a
+  // JavaScript worker's first unit, after its start-up.
+  if (int high = fcntl(0, F_DUPFD_CLOEXEC, kHighFd); high >= 0) close(high);
 
   std::string err;
   if (!backend.init(&err)) {
