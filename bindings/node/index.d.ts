@@ -26,7 +26,41 @@ export interface SessionOptions {
   workerMaxProcesses?: number;
   outputCapBytes?: number;
   workerDir?: string;
+  /** Warm workers: a Pool, or null for none. Default: defaultPool(). */
+  pool?: Pool | null;
 }
+
+export interface PoolOptions {
+  /** Workers kept ready per language. Default { python: 1, javascript: 1, cpp: 1 }. */
+  ready?: Partial<Record<Lang, number>>;
+  /** Keep none of a language until a session first asks for one. Default false. */
+  adaptive?: boolean;
+  workerMemoryBytes?: number;
+  workerMaxProcesses?: number;
+  network?: 'none' | 'host';
+  env?: string[];
+  allowWrite?: string[];
+  workerDir?: string;
+}
+
+export interface PoolLangStats {
+  started: number;
+  taken: number;
+  ready: number;
+  empty: number;
+  mismatch: number;
+  failed: number;
+}
+
+export declare class Pool {
+  constructor(opts?: PoolOptions);
+  waitReady(timeoutMs?: number): Promise<boolean>;
+  stats(): Record<Lang, PoolLangStats> & { lastError: string };
+  close(): void;
+}
+
+/** The process's shared pool (adaptive), made at first use. */
+export declare function defaultPool(): Pool;
 
 export interface ChatOptions {
   baseUrl: string;              // e.g. "https://api.openai.com/v1", "http://127.0.0.1:8080/v1"

@@ -24,12 +24,40 @@ const { addon, addonPath } = loadAddon();
 /** The value feed() returns once a unit failed: stop generating. */
 const STOP = Symbol.for('streamexec.STOP');
 
+/**
+ * Started workers kept ready for the sessions of this process: a session
+ * that uses the pool takes one whose start-up is done (when its worker
+ * options equal the pool's); each session gets a fresh process and the pool
+ * starts a replacement at once.
+ */
+class Pool {
+  /** @param {import('./index').PoolOptions} [opts] */
+  constructor(opts = {}) { this._p = new addon.Pool(opts); }
+  /** Resolves true once every language has its ready workers, false after timeoutMs. */
+  waitReady(timeoutMs = 60000) { return this._p.waitReady(timeoutMs); }
+  /** Per language: started, taken, ready, empty, mismatch, failed; and lastError. */
+  stats() { return this._p.stats(); }
+  /** Stops the ready workers; sessions that use the pool keep theirs. */
+  close() { this._p.close(); }
+}
+
+let shared = null;
+/** The process's shared pool, made at first use: adaptive (a language gets a ready
+ * worker once a session used it), default worker options. */
+function defaultPool() {
+  if (shared === null) shared = new Pool({ ready: { python: 1, javascript: 1, cpp: 1 }, adaptive: true });
+  return shared;
+}
+
 class Session {
   /**
-   * @param {import('./index').SessionOptions} [opts]
+   * @param {import('./index').SessionOptions} [opts]  pool: a Pool, null for none;
+   *   default: defaultPool()
    */
   constructor(opts = {}) {
-    this._s = new addon.Session(opts);
+    const pool = opts.pool === undefined ? defaultPool() : opts.pool;
+    if (pool !== null && !(pool instanceof Pool)) throw new TypeError('pool must be a Pool (or null for none)');
+    this._s = new addon.Session({ ...opts, pool: pool === null ? null : pool._p });
   }
   /** Feeds a piece of the answer; returns STOP once a unit failed, else undefined. */
   feed(piece) { return this._s.feed(piece) ? STOP : undefined; }
@@ -66,4 +94,4 @@ class Session {
   close() { this._s.close(); }
 }
 
-module.exports = { Session, STOP, version: addon.version, addonPath };
+module.exports = { Session, Pool, defaultPool, STOP, version: addon.version, addonPath };

@@ -43,7 +43,7 @@ class BuildWithNative(build_py):
 
 setup(
     name="streamexec",
-    version="0.3.0",
+    version="0.4.0",
     description="Execute LLM-generated code while the model is still writing it",
     packages=["streamexec"],
     package_data={"streamexec": ["py.typed"]},

@@ -60,6 +60,161 @@ Napi::Object event_object(Napi::Env env, const sx_event *e) {
   return o;
 }
 
+// The worker options of `o` (workerMemoryBytes, workerMaxProcesses, network,
+// env, allowWrite, workerDir) into `opt`; the strings they point at live in
+// this object, which must outlive the sx_session_new / sx_pool_new call.
+struct WorkerOptions {
+  std::vector<std::string> env_store, allow_store;
+  std::vector<const char *> env_list, allow;
+  std::string worker_dir;
+
+  void apply(Napi::Env env, Napi::Object o, sx_options &opt) {
+    auto has = [&](const char *k) { return o.Has(k) && !o.Get(k).IsUndefined(); };
+    auto number = [&](const char *k) { return o.Get(k).ToNumber().DoubleValue(); };
+    if (has("workerMemoryBytes")) opt.worker_memory_bytes = static_cast<uint64_t>(number("workerMemoryBytes"));
+    if (has("workerMaxProcesses")) opt.worker_max_processes = static_cast<uint64_t>(number("workerMaxProcesses"));
+    if (has("network")) {
+      std::string n = o.Get("network").ToString().Utf8Value();
+      if (n != "none" && n != "host") throw Napi::TypeError::New(env, "network must be 'none' or 'host'");
+      opt.network = n == "host" ? SX_NETWORK_HOST : SX_NETWORK_NONE;
+    }
+    auto strings = [&](const char *k, std::vector<std::string> &store, std::vector<const char *> &ptrs) {
+      if (!has(k)) return;
+      Napi::Array a = o.Get(k).As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) store.push_back(a.Get(i).ToString().Utf8Value());
+      for (const auto &s : store) ptrs.push_back(s.c_str());
+      ptrs.push_back(nullptr);
+    };
+    strings("env", env_store, env_list);
+    strings("allowWrite", allow_store, allow);
+    if (!env_list.empty()) opt.env = env_list.data();
+    if (!allow.empty()) opt.allow_write = allow.data();
+    if (has("workerDir")) {
+      worker_dir = o.Get("workerDir").ToString().Utf8Value();
+      opt.worker_dir = worker_dir.c_str();
+    }
+  }
+};
+
+// new Pool({ready: {python: 1, …}, adaptive, …worker options}): sx_pool.
+class Pool : public Napi::ObjectWrap<Pool> {
+ public:
+  static Napi::FunctionReference *constructor;
+  static void Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function f = DefineClass(env, "Pool",
+                                   {InstanceMethod("waitReady", &Pool::WaitReady),
+                                    InstanceMethod("stats", &Pool::Stats), InstanceMethod("close", &Pool::Close)});
+    constructor = new Napi::FunctionReference(Napi::Persistent(f));
+    exports.Set("Pool", f);
+  }
+
+  explicit Pool(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Pool>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+    sx_pool_options po;
+    sx_pool_options_init(&po);
+    if (o.Has("ready") && o.Get("ready").IsObject()) {
+      Napi::Object r = o.Get("ready").As<Napi::Object>();
+      Napi::Array keys = r.GetPropertyNames();
+      for (int l = 0; l < 3; ++l) po.ready[l] = 0;
+      for (uint32_t i = 0; i < keys.Length(); ++i) {
+        std::string k = keys.Get(i).ToString().Utf8Value();
+        sx_lang l;
+        if (sx_lang_from_name(k.c_str(), &l) != SX_OK)
+          throw Napi::TypeError::New(env, "unknown language '" + k + "' (python, javascript, cpp)");
+        double n = r.Get(k).ToNumber().DoubleValue();
+        if (!(n >= 0)) throw Napi::TypeError::New(env, "ready." + k + " must be a number >= 0");
+        po.ready[l] = static_cast<unsigned>(n);
+      }
+    }
+    if (o.Has("adaptive")) po.adaptive = o.Get("adaptive").ToBoolean() ? 1 : 0;
+    sx_options w;
+    sx_options_init(&w);
+    WorkerOptions keep;
+    keep.apply(env, o, w);
+    po.workers = &w;
+    int rc = sx_pool_new(&po, &p_);
+    if (rc != SX_OK) throw sx_error(env, rc, "new Pool", str(sx_last_error()));
+  }
+  ~Pool() override { sx_pool_free(p_); }
+
+  sx_pool *handle(Napi::Env env) {
+    if (!p_) throw Napi::Error::New(env, "the pool is closed");
+    return p_;
+  }
+
+ private:
+  class WaitWorker : public Napi::AsyncWorker {
+   public:
+    // The receiver (the Pool's object) is referenced until the work is done:
+    // it cannot be collected meanwhile.
+    WaitWorker(Pool *pool, const Napi::Object &receiver, int ms)
+        : Napi::AsyncWorker(receiver.Env()),
+          keep_(Napi::Persistent(receiver)),
+          pool_(pool),
+          p_(pool->p_),
+          ms_(ms),
+          deferred_(Napi::Promise::Deferred::New(receiver.Env())) {}
+    void Execute() override { rc_ = sx_pool_wait_ready(p_, ms_); }
+    void OnOK() override {
+      --pool_->waiting_;
+      deferred_.Resolve(Napi::Boolean::New(Env(), rc_ == SX_OK));
+    }
+    Napi::Promise promise() { return deferred_.Promise(); }
+
+   private:
+    Napi::ObjectReference keep_;
+    Pool *pool_;
+    sx_pool *p_;
+    int ms_;
+    int rc_ = 0;
+    Napi::Promise::Deferred deferred_;
+  };
+
+  // waitReady(timeoutMs): resolves true once every language has its ready
+  // workers, false if the time ran out.
+  Napi::Value WaitReady(const Napi::CallbackInfo &info) {
+    handle(info.Env());
+    int ms = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 60000;
+    auto *w = new WaitWorker(this, info.This().As<Napi::Object>(), ms);
+    Napi::Promise p = w->promise();
+    ++waiting_;
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    sx_pool_stats st{};
+    st.struct_size = sizeof st;
+    sx_pool_stats_get(handle(env), &st);
+    Napi::Object out = Napi::Object::New(env);
+    for (int l = 0; l < 3; ++l) {
+      Napi::Object x = Napi::Object::New(env);
+      x.Set("started", static_cast<double>(st.started[l]));
+      x.Set("taken", static_cast<double>(st.taken[l]));
+      x.Set("ready", static_cast<double>(st.ready[l]));
+      x.Set("empty", static_cast<double>(st.empty[l]));
+      x.Set("mismatch", static_cast<double>(st.mismatch[l]));
+      x.Set("failed", static_cast<double>(st.failed[l]));
+      out.Set(sx_lang_name(static_cast<sx_lang>(l)), x);
+    }
+    out.Set("lastError", st.last_error);
+    return out;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (waiting_ > 0) throw Napi::Error::New(info.Env(), "close: a waitReady() is still running (await it)");
+    sx_pool_free(p_);
+    p_ = nullptr;
+    return info.Env().Undefined();
+  }
+
+  sx_pool *p_ = nullptr;
+  int waiting_ = 0;  // waitReady calls in flight (main thread only)
+};
+Napi::FunctionReference *Pool::constructor = nullptr;
+
 class Session : public Napi::ObjectWrap<Session> {
  public:
   static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -111,31 +266,18 @@ class Session : public Napi::ObjectWrap<Session> {
     if (has("serial")) opt.serial = o.Get("serial").ToBoolean() ? 1 : 0;
     if (has("batching")) opt.batching = o.Get("batching").ToBoolean() ? 1 : 0;
     if (has("execute")) opt.execute = o.Get("execute").ToBoolean() ? 1 : 0;
-    if (has("workerMemoryBytes")) opt.worker_memory_bytes = static_cast<uint64_t>(number("workerMemoryBytes"));
-    if (has("workerMaxProcesses")) opt.worker_max_processes = static_cast<uint64_t>(number("workerMaxProcesses"));
     if (has("outputCapBytes")) opt.output_cap_bytes = static_cast<size_t>(number("outputCapBytes"));
-    if (has("network")) {
-      std::string n = text("network");
-      if (n != "none" && n != "host") throw Napi::TypeError::New(env, "network must be 'none' or 'host'");
-      opt.network = n == "host" ? SX_NETWORK_HOST : SX_NETWORK_NONE;
-    }
-    std::vector<const char *> env_list, allow;
-    auto strings = [&](const char *k, std::vector<std::string> &store, std::vector<const char *> &ptrs) {
-      if (!has(k)) return;
-      Napi::Array a = o.Get(k).As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); ++i) store.push_back(a.Get(i).ToString().Utf8Value());
-      for (const auto &s : store) ptrs.push_back(s.c_str());
-      ptrs.push_back(nullptr);
-    };
-    std::vector<std::string> env_store, allow_store;
-    strings("env", env_store, env_list);
-    strings("allowWrite", allow_store, allow);
-    if (!env_list.empty()) opt.env = env_list.data();
-    if (!allow.empty()) opt.allow_write = allow.data();
-    std::string worker_dir;
-    if (has("workerDir")) {
-      worker_dir = text("workerDir");
-      opt.worker_dir = worker_dir.c_str();
+    WorkerOptions keep;
+    keep.apply(env, o, opt);
+    // pool: a Pool (index.js passes the default one unless pool: null). The
+    // session holds it: the library keeps a pool alive for its sessions, and
+    // the object here stays too, so that closing it is the owner's choice.
+    if (has("pool") && !o.Get("pool").IsNull()) {
+      Napi::Value pv = o.Get("pool");
+      if (!pv.IsObject() || !pv.As<Napi::Object>().InstanceOf(Pool::constructor->Value()))
+        throw Napi::TypeError::New(env, "pool must be a Pool (or null for none)");
+      opt.pool = Pool::Unwrap(pv.As<Napi::Object>())->handle(env);
+      pool_ref_ = Napi::Persistent(pv.As<Napi::Object>());
     }
     opt.queue_events = 1;
     int rc = sx_session_new(&opt, &s_);
@@ -340,6 +482,7 @@ class Session : public Napi::ObjectWrap<Session> {
   }
 
   sx_session *s_ = nullptr;
+  Napi::ObjectReference pool_ref_;
   std::atomic<bool> busy_{false};
   int pending_ = 0;  // nextEvent calls in flight (main thread only)
   bool finished_ = false;
@@ -347,6 +490,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, sx_version()));
+  Pool::Init(env, exports);
   return Session::Init(env, exports);
 }
 

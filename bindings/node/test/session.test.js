@@ -16,7 +16,7 @@ async function all(s) {
   return evs;
 }
 
-test('version', () => assert.strictEqual(version, '0.3.0'));
+test('version', () => assert.strictEqual(version, '0.4.0'));
 
 test('feed, finish, typed events', async () => {
   const s = new Session({ languages: ['python'] });
@@ -131,4 +131,43 @@ test('examples/agent.mjs replays a repair', async () => {
   assert.match(out, /failed: TypeError/);
   assert.match(out, /\[round 1: done/);
   assert.strictEqual(code, 1);  // the recording's first round failed
+});
+
+test('a pool gives a started worker; the default pool is shared', async () => {
+  const { Pool, defaultPool } = require('..');
+  const pool = new Pool({ ready: { python: 1 } });
+  assert.strictEqual(await pool.waitReady(60000), true);
+  const s = new Session({ mode: 'raw', pool });
+  s.feed('print(6 * 7)\n');
+  await s.finish();
+  assert.strictEqual(outputs(await all(s)), '42\n');
+  s.close();
+  assert.strictEqual(pool.stats().python.taken, 1);
+  assert.strictEqual(await pool.waitReady(60000), true);
+  assert.strictEqual(pool.stats().python.started, 2);
+  pool.close();
+  assert.throws(() => new Session({ pool }), /closed/);
+  assert.throws(() => new Session({ pool: 5 }), TypeError);
+  assert.throws(() => new Pool({ ready: { ruby: 1 } }), /unknown language/);
+
+  const first = new Session({ mode: 'raw' });  // the default pool: Python is asked for
+  first.feed('x = 1\n');
+  await first.finish();
+  await all(first);
+  first.close();
+  assert.strictEqual(defaultPool(), defaultPool());
+  assert.strictEqual(await defaultPool().waitReady(60000), true);
+  const before = defaultPool().stats().python.taken;
+  const warm = new Session({ mode: 'raw' });
+  warm.feed('print("warm")\n');
+  await warm.finish();
+  assert.strictEqual(outputs(await all(warm)), 'warm\n');
+  warm.close();
+  assert.strictEqual(defaultPool().stats().python.taken, before + 1);
+  const none = new Session({ mode: 'raw', pool: null });
+  none.feed('print("cold")\n');
+  await none.finish();
+  assert.strictEqual(outputs(await all(none)), 'cold\n');
+  none.close();
+  assert.strictEqual(defaultPool().stats().python.taken, before + 1);
 });

@@ -13,12 +13,13 @@ A binding of the C library (libstreamexec.so.0) with ctypes; see the
 project's README, "Python package".
 """
 from ._ffi import library_path
-from ._session import STOP, Event, Report, Session, StreamexecError, Unit
+from ._session import DEFAULT_POOL, STOP, Event, Pool, Report, Session, StreamexecError, Unit, default_pool
 
-__all__ = ["Session", "Event", "Unit", "Report", "STOP", "StreamexecError", "version", "library_path"]
+__all__ = ["Session", "Pool", "default_pool", "DEFAULT_POOL", "Event", "Unit", "Report", "STOP", "StreamexecError",
+           "version", "library_path"]
 
 
 def version() -> str:
-    """The C library's version ("0.3.0")."""
+    """The C library's version ("0.4.0")."""
     from . import _ffi
     return _ffi.sx_version().decode()

@@ -61,7 +61,20 @@ class Options(Structure):
                 ("gate", GATE_FN), ("gate_user", c_void_p), ("session_timeout_s", c_double),
                 ("worker_max_processes", c_uint64), ("worker_max_open_files", c_uint64),
                 ("env", POINTER(c_char_p)), ("network", c_int), ("allow_write", POINTER(c_char_p)),
-                ("scratch_bytes", c_uint64), ("sandbox_off", c_char_p)]
+                ("scratch_bytes", c_uint64), ("sandbox_off", c_char_p),
+                # since 0.4
+                ("pool", c_void_p)]
+
+
+class PoolOptions(Structure):
+    _fields_ = [("struct_size", c_size_t), ("ready", ctypes.c_uint * 3), ("adaptive", c_int),
+                ("workers", POINTER(Options))]
+
+
+class PoolStats(Structure):
+    _fields_ = [("struct_size", c_size_t), ("started", c_uint64 * 3), ("taken", c_uint64 * 3),
+                ("empty", c_uint64 * 3), ("mismatch", c_uint64 * 3), ("failed", c_uint64 * 3),
+                ("ready", ctypes.c_uint * 3), ("last_error", ctypes.c_char * 256)]
 
 
 class ChatOptions(Structure):
@@ -106,6 +119,11 @@ sx_strerror = _decl("sx_strerror", c_char_p, c_int)
 sx_last_error = _decl("sx_last_error", c_char_p)
 sx_options_init_size = _decl("sx_options_init_size", None, POINTER(Options), c_size_t)
 sx_chat_options_init_size = _decl("sx_chat_options_init_size", None, POINTER(ChatOptions), c_size_t)
+sx_pool_options_init_size = _decl("sx_pool_options_init_size", None, POINTER(PoolOptions), c_size_t)
+sx_pool_new = _decl("sx_pool_new", c_int, POINTER(PoolOptions), POINTER(c_void_p))
+sx_pool_wait_ready = _decl("sx_pool_wait_ready", c_int, c_void_p, c_int)
+sx_pool_stats_get = _decl("sx_pool_stats_get", c_int, c_void_p, POINTER(PoolStats))
+sx_pool_free = _decl("sx_pool_free", None, c_void_p)
 sx_session_new = _decl("sx_session_new", c_int, POINTER(Options), POINTER(c_void_p))
 sx_feed = _decl("sx_feed", c_int, c_void_p, c_char_p, c_size_t)
 sx_finish = _decl("sx_finish", c_int, c_void_p)

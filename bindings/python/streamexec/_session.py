@@ -155,6 +155,124 @@ def _strings(items: Iterable[str]):
     return arr
 
 
+def _worker_options(o, *, env, network, allow_write, worker_memory_bytes, worker_max_processes,
+                    worker_max_open_files, scratch_bytes, worker_dir):
+    """Fills the worker options of an Options struct; returns what must stay alive with it."""
+    if network not in ("none", "host"):
+        raise ValueError(f"network must be 'none' or 'host', not {network!r}")
+    o.worker_memory_bytes = worker_memory_bytes
+    o.worker_max_processes = worker_max_processes
+    o.worker_max_open_files = worker_max_open_files
+    o.scratch_bytes = scratch_bytes
+    o.network = 0 if network == "none" else 1
+    keep = (_strings(env), _strings(allow_write), worker_dir.encode() if worker_dir else None)
+    o.env, o.allow_write, o.worker_dir = keep
+    return keep
+
+
+class _DefaultPool:
+    def __repr__(self) -> str:
+        return "streamexec.DEFAULT_POOL"
+
+
+DEFAULT_POOL: Any = _DefaultPool()
+"""Session(pool=DEFAULT_POOL), the default: the process's shared pool (default_pool())."""
+
+
+class Pool:
+    """Started workers kept ready for the sessions of this process.
+
+    A session that uses the pool (``Session(pool=p)``) takes a worker whose
+    start-up — sandbox, interpreter, prelude — is already done, when its
+    worker options equal the pool's; else it starts its own. A worker is
+    never reused: each session gets a fresh process, and the pool starts a
+    replacement at once. ``ready`` maps a language to the workers kept ready;
+    ``adaptive=True`` keeps none of a language until a session first asks for
+    one. The keyword options are the workers' (as Session's).
+    """
+
+    def __init__(self, ready: Optional[dict] = None, *, adaptive: bool = False, env: Sequence[str] = (),
+                 network: str = "none", allow_write: Sequence[str] = (), worker_memory_bytes: int = 0,
+                 worker_max_processes: int = 512, worker_max_open_files: int = 0,
+                 scratch_bytes: int = 512 << 20, worker_dir: Optional[str] = None):
+        ready = {"python": 1, "javascript": 1, "cpp": 1} if ready is None else dict(ready)
+        for l, n in ready.items():
+            if l not in _ffi.LANGS:
+                raise ValueError(f"unknown language {l!r} (python, javascript, cpp)")
+            if not isinstance(n, int) or n < 0:
+                raise ValueError(f"ready[{l!r}] must be an int >= 0, not {n!r}")
+        w = _ffi.Options()
+        _ffi.sx_options_init_size(ctypes.byref(w), ctypes.sizeof(w))
+        keep = _worker_options(w, env=env, network=network, allow_write=allow_write,
+                               worker_memory_bytes=worker_memory_bytes, worker_max_processes=worker_max_processes,
+                               worker_max_open_files=worker_max_open_files, scratch_bytes=scratch_bytes,
+                               worker_dir=worker_dir)
+        po = _ffi.PoolOptions()
+        _ffi.sx_pool_options_init_size(ctypes.byref(po), ctypes.sizeof(po))
+        for i, l in enumerate(_ffi.LANGS):
+            po.ready[i] = ready.get(l, 0)
+        po.adaptive = int(adaptive)
+        po.workers = ctypes.pointer(w)
+        handle = ctypes.c_void_p()
+        rc = _ffi.sx_pool_new(ctypes.byref(po), ctypes.byref(handle))
+        del keep  # copied by sx_pool_new
+        if rc != _ffi.SX_OK:
+            raise StreamexecError(rc, f"{_s(_ffi.sx_strerror(rc))}: {_s(_ffi.sx_last_error())}")
+        self._p: Optional[int] = handle.value
+
+    def _handle(self) -> int:
+        if self._p is None:
+            raise StreamexecError(_ffi.SX_EMISUSE, "the pool is closed")
+        return self._p
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Waits until every language has its ready workers; False if ``timeout`` (s) ran out."""
+        return _ffi.sx_pool_wait_ready(self._handle(), int(timeout * 1000)) == _ffi.SX_OK
+
+    def stats(self) -> dict:
+        """Per language: workers started, taken by sessions, ready now, and sessions that found none
+        (``empty``) or had other worker options (``mismatch``); ``failed`` starts and ``last_error``."""
+        st = _ffi.PoolStats()
+        st.struct_size = ctypes.sizeof(st)
+        _ffi.sx_pool_stats_get(self._handle(), ctypes.byref(st))
+        out: dict = {l: {k: int(getattr(st, k)[i]) for k in ("started", "taken", "ready", "empty", "mismatch",
+                                                             "failed")} for i, l in enumerate(_ffi.LANGS)}
+        out["last_error"] = st.last_error.decode(errors="replace")
+        return out
+
+    def close(self) -> None:
+        """Stops the ready workers; sessions that use the pool keep theirs. Idempotent."""
+        if self._p is not None:
+            _ffi.sx_pool_free(self._p)
+            self._p = None
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 — interpreter shutdown
+            pass
+
+
+_default_pool: Optional[Pool] = None
+_default_pool_lock = threading.Lock()
+
+
+def default_pool() -> Pool:
+    """The process's shared pool, made at first use: adaptive, one ready worker per language a
+    session of this process used, with the default worker options."""
+    global _default_pool
+    with _default_pool_lock:
+        if _default_pool is None:
+            _default_pool = Pool({"python": 1, "javascript": 1, "cpp": 1}, adaptive=True)
+        return _default_pool
+
+
 class Session:
     """A streaming-execution session (one per conversation).
 
@@ -164,7 +282,9 @@ class Session:
     (a Session may be shared by threads); ``events()`` may run in another
     thread while one feeds. The C library does the work with the GIL released.
     Exceptions raised by ``gate`` or ``on_event`` reach the caller from the
-    next feeding call (the unit whose gate raised is skipped).
+    next feeding call (the unit whose gate raised is skipped). Workers come
+    from ``pool`` when their options match: by default the process's shared
+    pool (``default_pool()``, adaptive), ``None`` for none.
     """
 
     def __init__(self, languages: Sequence[str] = (), *, mode: str = "markdown", lang: str = "python",
@@ -175,13 +295,11 @@ class Session:
                  network: str = "none", allow_write: Sequence[str] = (), worker_memory_bytes: int = 0,
                  worker_max_processes: int = 512, worker_max_open_files: int = 0,
                  output_cap_bytes: int = 8 << 20, scratch_bytes: int = 512 << 20,
-                 worker_dir: Optional[str] = None):
+                 worker_dir: Optional[str] = None, pool: Any = DEFAULT_POOL):
         if mode not in ("markdown", "raw"):
             raise ValueError(f"mode must be 'markdown' or 'raw', not {mode!r}")
         if on_error not in ("stop", "continue"):
             raise ValueError(f"on_error must be 'stop' or 'continue', not {on_error!r}")
-        if network not in ("none", "host"):
-            raise ValueError(f"network must be 'none' or 'host', not {network!r}")
         for l in list(languages) + [lang]:
             if l not in _ffi.LANGS:
                 raise ValueError(f"unknown language {l!r} (python, javascript, cpp)")
@@ -201,17 +319,17 @@ class Session:
         o.unit_timeout_s = float(timeout)
         o.session_timeout_s = float(session_timeout)
         o.output_cap_bytes = output_cap_bytes
-        o.worker_memory_bytes = worker_memory_bytes
-        o.worker_max_processes = worker_max_processes
-        o.worker_max_open_files = worker_max_open_files
-        o.scratch_bytes = scratch_bytes
-        o.network = 0 if network == "none" else 1
-        self._env = _strings(env)
-        self._allow = _strings(allow_write)
-        o.env = self._env
-        o.allow_write = self._allow
-        self._worker_dir = worker_dir.encode() if worker_dir else None
-        o.worker_dir = self._worker_dir
+        self._keep = _worker_options(o, env=env, network=network, allow_write=allow_write,
+                                     worker_memory_bytes=worker_memory_bytes,
+                                     worker_max_processes=worker_max_processes,
+                                     worker_max_open_files=worker_max_open_files, scratch_bytes=scratch_bytes,
+                                     worker_dir=worker_dir)
+        if pool is DEFAULT_POOL:
+            pool = default_pool()
+        if pool is not None and not isinstance(pool, Pool):
+            raise TypeError(f"pool must be a streamexec.Pool, streamexec.DEFAULT_POOL or None, not {pool!r}")
+        self._pool = pool  # held: the pool outlives the session
+        o.pool = pool._handle() if pool is not None else None
         o.prestart = sum(1 << _ffi.LANGS.index(l) for l in languages)
         o.queue_events = 1
         # The callbacks must live as long as the session.

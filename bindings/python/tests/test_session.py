@@ -23,7 +23,7 @@ def outputs(events):
 
 
 def test_version_and_library():
-    assert streamexec.version() == "0.3.0"
+    assert streamexec.version() == "0.4.0"
     assert Path(streamexec.library_path).name == "libstreamexec.so.0"
 
 
@@ -222,3 +222,52 @@ def test_agent_example_replays_a_repair():
                        env=env, timeout=300)
     assert "failed: TypeError" in p.stdout and "[round 1: done" in p.stdout, p.stdout[-800:] + p.stderr[-400:]
     assert p.returncode == 1  # the recording's first round failed
+
+
+def test_pool_gives_a_started_worker():
+    with streamexec.Pool({"python": 1}) as pool:
+        assert pool.wait_ready(60), pool.stats()["last_error"]
+        with streamexec.Session(mode="raw", pool=pool) as s:
+            s.feed("print(6 * 7)\n")
+            s.finish()
+            assert outputs(s.events()) == "42\n"
+        st = pool.stats()
+        assert st["python"]["taken"] == 1 and st["python"]["empty"] == 0
+        assert pool.wait_ready(60)  # refilled
+        assert pool.stats()["python"]["started"] == 2
+    with pytest.raises(streamexec.StreamexecError):
+        streamexec.Session(pool=pool)  # closed
+
+
+def test_default_pool_is_shared_and_adaptive():
+    with streamexec.Session(mode="raw") as s:  # the default pool: this language is asked for
+        s.feed("x = 1\n")
+        s.finish()
+    pool = streamexec.default_pool()
+    assert pool is streamexec.default_pool()
+    assert pool.wait_ready(60)
+    before = pool.stats()
+    assert before["python"]["ready"] == 1
+    with streamexec.Session(mode="raw") as s:
+        s.feed("print('warm')\n")
+        s.finish()
+        assert outputs(s.events()) == "warm\n"
+    assert pool.stats()["python"]["taken"] == before["python"]["taken"] + 1
+    with streamexec.Session(mode="raw", pool=None) as s:  # no pool
+        s.feed("print('cold')\n")
+        s.finish()
+        assert outputs(s.events()) == "cold\n"
+    after = pool.stats()["python"]
+    assert after["taken"] == before["python"]["taken"] + 1
+    assert after["empty"] == before["python"]["empty"] and after["mismatch"] == before["python"]["mismatch"]
+
+
+def test_pool_bad_arguments():
+    with pytest.raises(ValueError):
+        streamexec.Pool({"ruby": 1})
+    with pytest.raises(ValueError):
+        streamexec.Pool({"python": -1})
+    with pytest.raises(streamexec.StreamexecError, match="/no/such/dir"):
+        streamexec.Pool(allow_write=["/no/such/dir"])
+    with pytest.raises(TypeError):
+        streamexec.Session(pool=5)
