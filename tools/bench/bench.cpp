@@ -199,6 +199,8 @@ int main(int argc, char **argv) {
   app.add_option("--sessions-lang", sessions.lang, "with --sessions: the answers of this language")
       ->capture_default_str();
   app.add_flag("--sessions-pool", sessions.pool, "with --sessions: sessions take their workers from a warm pool");
+  app.add_flag("--sessions-chunk-only", sessions.chunk_only,
+               "with --sessions: sessions only find units (no workers): the frontend's throughput");
   int first_result = 0;
   std::string first_cli;
   app.add_option("--first-result", first_result,

@@ -181,6 +181,7 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
         opt.on_event = &Recorder::on_event;
         opt.user = &rec;
         opt.pool = pool;
+        opt.execute = o.chunk_only ? 0 : 1;
         sx_session *s = nullptr;
         if (sx_session_new(&opt, &s) != SX_OK) {
           std::fprintf(stderr, "sx_session_new: %s\n", sx_last_error());
@@ -195,6 +196,10 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
         std::size_t units = 0;
         double prev_done = 0;
         for (auto &[id, u] : rec.units) {
+          if (o.chunk_only && u.closed >= 0) {
+            ++units;
+            continue;
+          }
           if (u.done < 0 || u.closed < 0) continue;
           ++units;
           lat.push_back(u.done - u.closed);
@@ -260,11 +265,14 @@ int sessions_bench(const SessionsOptions &o) {
     return 2;
   }
   unsigned cores = std::thread::hardware_concurrency();
-  std::printf("streamexec-bench --sessions: %s, %zu answers (%s), %.0f s per level, %s, %u cores, fed in %zu-byte "
-              "pieces as fast as possible; each session streams one answer, then the next session starts\n",
-              o.lang.c_str(), answers.size(), o.answers_dir.c_str(), o.seconds,
-              o.pool ? "warm pool (ready workers = sessions)" : "no pool (each session starts its worker)", cores,
-              o.piece);
+  std::printf(
+      "streamexec-bench --sessions: %s, %zu answers (%s), %.0f s per level, %s, %u cores, fed in %zu-byte "
+      "pieces as fast as possible; each session streams one answer, then the next session starts\n",
+      o.lang.c_str(), answers.size(), o.answers_dir.c_str(), o.seconds,
+      o.chunk_only ? "chunk-only sessions (the frontend alone: no workers)"
+      : o.pool     ? "warm pool (ready workers = sessions)"
+                   : "no pool (each session starts its worker)",
+      cores, o.piece);
   std::printf("%8s %8s %8s %10s %10s %9s %9s %9s %9s %9s\n", "sessions", "answers", "units", "units/s", "x single",
               "lat p50", "lat p99", "disp p50", "disp p99", "cpu busy");
   nlohmann::json rows = nlohmann::json::array();
@@ -293,10 +301,12 @@ int sessions_bench(const SessionsOptions &o) {
   std::printf("(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
               "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it done) to "
               "its start in the worker; cpu busy: machine-wide)\n");
-  double rss = idle_rss_mib(o.lang, 8);
-  std::printf("RSS per idle session (8 sessions, each with its %s worker started and one unit run; host + "
-              "worker processes): %.1f MiB\n",
-              o.lang.c_str(), rss);
+  double rss = o.chunk_only ? 0 : idle_rss_mib(o.lang, 8);
+  if (!o.chunk_only)
+    std::printf(
+        "RSS per idle session (8 sessions, each with its %s worker started and one unit run; host + "
+        "worker processes): %.1f MiB\n",
+        o.lang.c_str(), rss);
   if (!o.json_out.empty()) {
     std::ofstream(o.json_out) << nlohmann::json{{"lang", o.lang}, {"cores", cores}, {"pool", o.pool}, {"rows", rows},
                                                 {"idle_rss_mib", rss}}

@@ -17,6 +17,7 @@ struct SessionsOptions {
   std::string answers_dir;                      // bench/answers
   std::size_t piece = 4;                        // bytes per sx_feed (about a token)
   bool pool = false;                            // sessions take workers from a warm pool
+  bool chunk_only = false;                      // execute = 0: the frontend alone (no workers)
   std::string json_out;
 };
 
