@@ -301,12 +301,16 @@ int sessions_bench(const SessionsOptions &o) {
   std::printf("(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
               "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it done) to "
               "its start in the worker; cpu busy: machine-wide)\n");
-  double rss = o.chunk_only ? 0 : idle_rss_mib(o.lang, 8);
-  if (!o.chunk_only)
-    std::printf(
-        "RSS per idle session (8 sessions, each with its %s worker started and one unit run; host + "
-        "worker processes): %.1f MiB\n",
-        o.lang.c_str(), rss);
+  nlohmann::json rss = nlohmann::json::object();
+  if (!o.chunk_only) {
+    std::printf("RSS per idle session (8 sessions of one language at once, each with its worker started and one "
+                "unit run; host + worker processes):");
+    for (const char *l : {"python", "javascript", "cpp"}) {
+      double mib = idle_rss_mib(l, 8);
+      rss[l] = mib;
+      std::printf(" %s %.1f MiB%s", l, mib, std::string(l) == "cpp" ? "\n" : ",");
+    }
+  }
   if (!o.json_out.empty()) {
     std::ofstream(o.json_out) << nlohmann::json{{"lang", o.lang}, {"cores", cores}, {"pool", o.pool}, {"rows", rows},
                                                 {"idle_rss_mib", rss}}
