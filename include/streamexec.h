@@ -318,6 +318,13 @@ typedef struct sx_options {
                                   pid_ns, mount_ns, net_ns, read_only, hide, own_proc,
                                   caps, no_new_privs, seccomp). Weakens the sandbox: for
                                   diagnosis and red-team tests only. Default NULL */
+  const char *python_executor; /* where Python units run: NULL or "" = streamexec's own
+                                  worker; "jupyter:CONNECTION_FILE" = an existing Jupyter
+                                  kernel (messaging protocol 5.3, e.g. ipykernel), through
+                                  the streamexec-worker-jupyter bridge. The kernel's own
+                                  isolation is its platform's: streamexec's sandbox covers
+                                  the bridge, not the kernel. Copied. Default NULL
+                                  (added in 0.3) */
 } sx_options;
 
 /* Fills *opt with the defaults above (sizeof(sx_options) of this header). */

@@ -227,6 +227,7 @@ sx_options defaults() {
   opt->allow_write = nullptr;
   opt->scratch_bytes = 512ull << 20;
   opt->sandbox_off = nullptr;
+  opt->python_executor = nullptr;
   return o;
 }
 
@@ -324,6 +325,17 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     }
   }
   if (std::string why; !sx::normalize_sandbox(&sandbox, &why)) return refuse(why);
+  std::string python_executor;
+  if (opt->python_executor && *opt->python_executor) {
+    std::string ex = opt->python_executor;
+    if (!ex.starts_with("jupyter:") || ex.size() == 8)
+      return refuse("python_executor: '" + ex + "' is not jupyter:CONNECTION_FILE");
+    std::error_code ec;
+    std::filesystem::path file = std::filesystem::absolute(ex.substr(8), ec);
+    if (ec || access(file.c_str(), R_OK) != 0)
+      return refuse("python_executor: cannot read the connection file " + ex.substr(8));
+    python_executor = "jupyter:" + file.lexically_normal().string();
+  }
   try {
     auto *s = new sx_session;
     s->cb = opt->on_event;
@@ -345,6 +357,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     cfg.worker.max_open_files = opt->worker_max_open_files;
     cfg.session_timeout_s = opt->session_timeout_s;
     cfg.sandbox = std::move(sandbox);
+    cfg.python_executor = std::move(python_executor);
     if (opt->worker_dir) {
       cfg.worker_dir = opt->worker_dir;
     } else if (const char *env = getenv("STREAMEXEC_WORKER_DIR")) {
@@ -358,7 +371,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
       std::vector<sx::Lang> first = cfg.prestart;
       if (first.empty()) first.push_back(cfg.mode == sx::Mode::Markdown ? sx::Lang::Python : cfg.lang);
       for (sx::Lang l : first) {
-        std::string exe = cfg.worker_dir + "/streamexec-worker-" + sx::lang_name(l);
+        std::string exe = sx::worker_spec(cfg, l).exe;
         if (access(exe.c_str(), X_OK) != 0) {
           std::string why = std::string("the ") + sx::lang_name(l) + " worker " + exe + " " +
                             (errno == ENOENT ? "does not exist" : std::string("is not executable: ") + strerror(errno)) +

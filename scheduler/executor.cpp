@@ -52,6 +52,23 @@ int interrupt_signal(Lang l) {
 constexpr int kInterruptPollMs = 10;
 }  // namespace
 
+WorkerSpec worker_spec(const SessionConfig &cfg, Lang lang) {
+  WorkerSpec w;
+  w.sandbox = cfg.sandbox;
+  constexpr std::string_view kJupyter = "jupyter:";
+  if (lang == Lang::Python && cfg.python_executor.starts_with(kJupyter)) {
+    // The units run in the kernel (its isolation is its platform's); the
+    // bridge needs the kernel's ports and the connection file (read by the
+    // bridge's first process, outside the mount namespace).
+    w.exe = fmt::format("{}/streamexec-worker-jupyter", cfg.worker_dir);
+    w.sandbox.network = sandbox::Network::Host;
+    w.sandbox.env.push_back("SX_WORKER_JUPYTER_CONNECTION=" + cfg.python_executor.substr(kJupyter.size()));
+    return w;
+  }
+  w.exe = fmt::format("{}/streamexec-worker-{}", cfg.worker_dir, lang_name(lang));
+  return w;
+}
+
 Executor::Executor(Lang lang, ExecutorHost &session) : lang_(lang), s_(session) {
   thread_ = std::thread([this] { run(); });
 }
@@ -157,14 +174,15 @@ void Executor::drain() {
 
 bool Executor::ensure_worker(std::string *err) {
   if (worker_) return true;
-  std::string exe = fmt::format("{}/streamexec-worker-{}", s_.config().worker_dir, lang_name(lang_));
+  WorkerSpec spec = worker_spec(s_.config(), lang_);
+  const std::string &exe = spec.exe;
   fatal_.clear();
   if (access(exe.c_str(), X_OK) != 0) {
     *err = fmt::format("the {} worker {} {} (set sx_options.worker_dir or STREAMEXEC_WORKER_DIR)", lang_name(lang_),
                        exe, errno == ENOENT ? "does not exist" : fmt::format("is not executable: {}", strerror(errno)));
     return false;
   }
-  worker_ = WorkerProcess::spawn(exe, s_.config().worker, s_.config().sandbox, err);
+  worker_ = WorkerProcess::spawn(exe, s_.config().worker, spec.sandbox, err);
   if (!worker_) return false;
   set_live_pid(worker_->pid());
   nlohmann::json ready;
@@ -181,7 +199,7 @@ bool Executor::ensure_worker(std::string *err) {
   if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready") {
     std::lock_guard<std::mutex> lk(mu_);
     for (const auto &g : ready.value("globals", nlohmann::json::array())) js_known_.insert(g.get<std::string>());
-    sandbox_ = sandbox_report(lang_, ready.value("sandbox", nlohmann::json::object()), s_.config().sandbox);
+    sandbox_ = sandbox_report(lang_, ready.value("sandbox", nlohmann::json::object()), spec.sandbox);
     has_sandbox_ = true;
   }
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
