@@ -100,8 +100,10 @@ bool read_connection(const std::string &path, Connection *c, std::string *err) {
   str("ip", &c->ip);
   str("key", &c->key);
   str("signature_scheme", &c->scheme);
-  for (auto [name, port] : {std::pair{"shell_port", &c->shell}, {"iopub_port", &c->iopub},
-                            {"control_port", &c->control}, {"hb_port", &c->hb}}) {
+  for (auto [name, port] : {std::pair{"shell_port", &c->shell},
+                            {"iopub_port", &c->iopub},
+                            {"control_port", &c->control},
+                            {"hb_port", &c->hb}}) {
     if (!j.contains(name) || !j[name].is_number_integer()) {
       *err = fmt::format("the connection file {} has no {}", path, name);
       return false;
@@ -172,10 +174,9 @@ class KernelClient {
 
   std::string send(zmq::socket_t &s, const std::string &type, const json &content) {
     std::string id = random_hex(16);
-    json header = {{"msg_id", id},     {"session", session_}, {"username", "streamexec"},
+    json header = {{"msg_id", id},      {"session", session_}, {"username", "streamexec"},
                    {"date", iso_now()}, {"msg_type", type},    {"version", "5.3"}};
-    std::string parts[4] = {header.dump(), "{}", "{}",
-                            content.dump(-1, ' ', false, json::error_handler_t::replace)};
+    std::string parts[4] = {header.dump(), "{}", "{}", content.dump(-1, ' ', false, json::error_handler_t::replace)};
     std::vector<zmq::const_buffer> frames;
     std::string delim = "<IDS|MSG>", sig = sign(parts);
     frames.emplace_back(delim.data(), delim.size());
@@ -467,8 +468,12 @@ class JupyterBackend final : public sx::WorkerBackend {
   // Runs one cell; `line` is the answer line of its first line (< 0: a cell
   // of ours, whose output is dropped).
   void run_cell(const std::string &code, int line, bool silent, Outcome *out) {
-    json content = {{"code", code},           {"silent", silent},        {"store_history", !silent},
-                    {"user_expressions", json::object()}, {"allow_stdin", false}, {"stop_on_error", false}};
+    json content = {{"code", code},
+                    {"silent", silent},
+                    {"store_history", !silent},
+                    {"user_expressions", json::object()},
+                    {"allow_stdin", false},
+                    {"stop_on_error", false}};
     std::string id = client_->send(client_->shell(), "execute_request", content);
     bool idle = false, replied = false;
     auto t_idle = Clock::now();
@@ -529,7 +534,8 @@ class JupyterBackend final : public sx::WorkerBackend {
         out->evalue = c.value("evalue", "");
         std::string tb;
         for (const auto &l : c.value("traceback", json::array()))
-          if (l.is_string()) tb += strip_ansi(l.get<std::string>()) + (l.get<std::string>().ends_with("\n") ? "" : "\n");
+          if (l.is_string())
+            tb += strip_ansi(l.get<std::string>()) + (l.get<std::string>().ends_with("\n") ? "" : "\n");
         out->traceback = tb;
         locate(out);
       }
@@ -541,8 +547,8 @@ class JupyterBackend final : public sx::WorkerBackend {
   // "<answer>" and that line, as our own worker does.
   void locate(Outcome *o) {
     static const std::regex frame(R"(Cell In ?\[(\d+)\], line (\d+))");
-    for (auto it = std::sregex_iterator(o->traceback.begin(), o->traceback.end(), frame);
-         it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(o->traceback.begin(), o->traceback.end(), frame); it != std::sregex_iterator();
+         ++it) {
       auto cell = cell_line_.find(std::stoi((*it)[1].str()));
       if (cell != cell_line_.end() && cell->second > 0) o->line = cell->second + std::stoi((*it)[2].str()) - 1;
     }
@@ -551,8 +557,8 @@ class JupyterBackend final : public sx::WorkerBackend {
     static const std::regex where(R"(\((\d+)\.py, line (\d+)\)$)");
     std::smatch m;
     if (syntax && o->line > 0 && std::regex_search(o->evalue, m, where))
-      o->evalue = o->evalue.substr(0, static_cast<std::size_t>(m.position(0))) +
-                  fmt::format("(<answer>, line {})", o->line);
+      o->evalue =
+          o->evalue.substr(0, static_cast<std::size_t>(m.position(0))) + fmt::format("(<answer>, line {})", o->line);
   }
 
   // SIGTERM: interrupt what runs, then end as the signal says.
@@ -613,8 +619,9 @@ int main() {
   const char *path = getenv("SX_WORKER_JUPYTER_CONNECTION");
   std::string err;
   if (!path || !*path) {
-    err = "no connection file (SX_WORKER_JUPYTER_CONNECTION): the host starts this worker for "
-          "--executor python=jupyter:FILE";
+    err =
+        "no connection file (SX_WORKER_JUPYTER_CONNECTION): the host starts this worker for "
+        "--executor python=jupyter:FILE";
   } else {
     read_connection(path, &g_conn, &err);
   }

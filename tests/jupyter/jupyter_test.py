@@ -143,6 +143,22 @@ def test_kernel_killed(k):
     _ = t0
 
 
+def test_killed_bridge(k):
+    # The session's time limit kills the worker at once (no interrupt first):
+    # the guard interrupts the unit it left running on the kernel.
+    path = write("forever.py", "import time\nprint('start', flush=True)\nwhile True: time.sleep(0.01)\n")
+    rc, ev, secs, err = run_json(CLI, path, jupyter(k) + ["--session-timeout", "3"])
+    u = per_unit(ev)
+    limit = [v for v in u.values() if v.get("status") == "limit"]
+    check("killed bridge: the session's time limit ends the unit", rc == 1 and len(limit) == 1 and secs < 15,
+          f"rc={rc} {secs:.1f} s {u!r} {err[-500:]}")
+    path2 = write("free.py", "print('free')\n")
+    rc, ev, secs, err = run_json(CLI, path2, jupyter(k), timeout=60)
+    u = per_unit(ev)
+    check("killed bridge: the kernel is free again (the guard interrupted the unit)",
+          rc == 0 and [v["stdout"] for v in u.values()] == ["free\n"] and secs < 10, f"rc={rc} {secs:.1f} s {u!r}")
+
+
 def test_bad_connection():
     path = write("bad.py", "print(1)\n")
     p = subprocess.run([CLI, "run", path, "--rate", "0", "--executor", "python=jupyter:" + TMP + "/missing.json"],
@@ -205,7 +221,7 @@ def test_bench_answers():
 
 def main():
     tests = {"basics": test_basics, "state_across_runs": test_state_across_runs, "interrupt": test_interrupt,
-             "kernel_killed": test_kernel_killed}
+             "killed_bridge": test_killed_bridge, "kernel_killed": test_kernel_killed}
     try:
         for name, fn in tests.items():
             if ONLY and name not in ONLY:
