@@ -143,7 +143,8 @@ SessionOptions::SessionOptions(const ExecArgs &a, const std::string &file, bool 
   for (const auto &e : a.executor) {
     auto eq = e.find('=');
     std::string lang = e.substr(0, eq), how = eq == std::string::npos ? "" : e.substr(eq + 1);
-    if (eq == std::string::npos || how.empty()) die(fmt::format("--executor {}: expected LANG=jupyter:CONNECTION_FILE", e));
+    if (eq == std::string::npos || how.empty())
+      die(fmt::format("--executor {}: expected LANG=jupyter:CONNECTION_FILE", e));
     if (lang != "python") die(fmt::format("--executor {}: only python units can run on a Jupyter kernel", e));
     if (!how.starts_with("jupyter:") || how.size() == 8)
       die(fmt::format("--executor {}: unknown executor '{}' (jupyter:CONNECTION_FILE)", e, how));
