@@ -329,6 +329,12 @@ typedef struct sx_options {
                            session's; else it starts its own. Not copied: the pool
                            must outlive the session (see sx_pool_free).
                            Default NULL */
+  const char *python_executor; /* where Python units run: NULL or "" = streamexec's own
+                                  worker; "jupyter:CONNECTION_FILE" = an existing Jupyter
+                                  kernel (messaging protocol 5.3, e.g. ipykernel), through
+                                  the streamexec-worker-jupyter bridge. The kernel's own
+                                  isolation is its platform's: streamexec's sandbox covers
+                                  the bridge, not the kernel. Copied. Default NULL */
 } sx_options;
 
 /* Fills *opt with the defaults above (sizeof(sx_options) of this header). */

@@ -230,6 +230,7 @@ sx_options defaults() {
   opt->scratch_bytes = 512ull << 20;
   opt->sandbox_off = nullptr;
   opt->pool = nullptr;
+  opt->python_executor = nullptr;
   return o;
 }
 
@@ -430,6 +431,17 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   if (!(opt->session_timeout_s >= 0)) return refuse("session_timeout_s must be >= 0");
   sx::PoolWorkerConfig workers;
   if (std::string why; !worker_options(opt, &workers, &why)) return refuse(why);
+  std::string python_executor;
+  if (opt->python_executor && *opt->python_executor) {
+    std::string ex = opt->python_executor;
+    if (!ex.starts_with("jupyter:") || ex.size() == 8)
+      return refuse("python_executor: '" + ex + "' is not jupyter:CONNECTION_FILE");
+    std::error_code ec;
+    std::filesystem::path file = std::filesystem::absolute(ex.substr(8), ec);
+    if (ec || access(file.c_str(), R_OK) != 0)
+      return refuse("python_executor: cannot read the connection file " + ex.substr(8));
+    python_executor = "jupyter:" + file.lexically_normal().string();
+  }
   try {
     auto *s = new sx_session;
     s->cb = opt->on_event;
@@ -451,13 +463,14 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     cfg.sandbox = std::move(workers.sandbox);
     cfg.worker_dir = std::move(workers.worker_dir);
     if (opt->pool) cfg.pool = opt->pool->core;
+    cfg.python_executor = std::move(python_executor);
     // The workers started with the session must be there: a wrong
     // worker_dir is an error now, not a crash of every unit later.
     if (cfg.execute) {
       std::vector<sx::Lang> first = cfg.prestart;
       if (first.empty()) first.push_back(cfg.mode == sx::Mode::Markdown ? sx::Lang::Python : cfg.lang);
       for (sx::Lang l : first) {
-        std::string exe = cfg.worker_dir + "/streamexec-worker-" + sx::lang_name(l);
+        std::string exe = sx::worker_spec(cfg, l).exe;
         if (access(exe.c_str(), X_OK) != 0) {
           std::string why = std::string("the ") + sx::lang_name(l) + " worker " + exe + " " +
                             (errno == ENOENT ? "does not exist" : std::string("is not executable: ") + strerror(errno)) +

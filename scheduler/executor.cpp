@@ -53,6 +53,23 @@ int interrupt_signal(Lang l) {
 constexpr int kInterruptPollMs = 10;
 }  // namespace
 
+WorkerSpec worker_spec(const SessionConfig &cfg, Lang lang) {
+  WorkerSpec w;
+  w.sandbox = cfg.sandbox;
+  constexpr std::string_view kJupyter = "jupyter:";
+  if (lang == Lang::Python && cfg.python_executor.starts_with(kJupyter)) {
+    // The units run in the kernel (its isolation is its platform's); the
+    // bridge needs the kernel's ports and the connection file (read by the
+    // bridge's first process, outside the mount namespace).
+    w.exe = fmt::format("{}/streamexec-worker-jupyter", cfg.worker_dir);
+    w.sandbox.network = sandbox::Network::Host;
+    w.sandbox.env.push_back("SX_WORKER_JUPYTER_CONNECTION=" + cfg.python_executor.substr(kJupyter.size()));
+    return w;
+  }
+  w.exe = fmt::format("{}/streamexec-worker-{}", cfg.worker_dir, lang_name(lang));
+  return w;
+}
+
 Executor::Executor(Lang lang, ExecutorHost &session) : lang_(lang), s_(session) {
   thread_ = std::thread([this] { run(); });
 }
@@ -159,6 +176,7 @@ void Executor::drain() {
 bool Executor::ensure_worker(std::string *err) {
   if (worker_) return true;
   const SessionConfig &cfg = s_.config();
+  WorkerSpec spec = worker_spec(cfg, lang_);
   fatal_.clear();
   nlohmann::json ready;
   // What the worker prints before it is ready (SX_CPP_TIMINGS, warnings)
@@ -166,21 +184,23 @@ bool Executor::ensure_worker(std::string *err) {
   std::vector<nlohmann::json> early;
   WorkerProcess::Read r = WorkerProcess::Read::Frame;
   WorkerPool::Taken warm;
-  if (cfg.pool && cfg.pool->take(lang_, PoolWorkerConfig{cfg.worker_dir, cfg.worker, cfg.sandbox}, &warm)) {
+  // A pool holds the languages' own workers (not the Jupyter bridge).
+  bool own = spec.exe == fmt::format("{}/streamexec-worker-{}", cfg.worker_dir, lang_name(lang_));
+  if (own && cfg.pool && cfg.pool->take(lang_, PoolWorkerConfig{cfg.worker_dir, cfg.worker, spec.sandbox}, &warm)) {
     // Started and ready: the pool did the start-up (scheduler/pool.h).
     worker_ = std::move(warm.process);
     set_live_pid(worker_->pid());
     ready = std::move(warm.ready);
     early = std::move(warm.early_output);
   } else {
-    std::string exe = fmt::format("{}/streamexec-worker-{}", cfg.worker_dir, lang_name(lang_));
+    const std::string &exe = spec.exe;
     if (access(exe.c_str(), X_OK) != 0) {
       *err =
           fmt::format("the {} worker {} {} (set sx_options.worker_dir or STREAMEXEC_WORKER_DIR)", lang_name(lang_), exe,
                       errno == ENOENT ? "does not exist" : fmt::format("is not executable: {}", strerror(errno)));
       return false;
     }
-    worker_ = WorkerProcess::spawn(exe, cfg.worker, cfg.sandbox, err);
+    worker_ = WorkerProcess::spawn(exe, cfg.worker, spec.sandbox, err);
     if (!worker_) return false;
     set_live_pid(worker_->pid());
     // Start-up (interpreter init) is bounded; it normally takes 10-200 ms.
@@ -190,7 +210,7 @@ bool Executor::ensure_worker(std::string *err) {
   if (r == WorkerProcess::Read::Frame && ready.value("op", "") == "ready") {
     std::lock_guard<std::mutex> lk(mu_);
     for (const auto &g : ready.value("globals", nlohmann::json::array())) js_known_.insert(g.get<std::string>());
-    sandbox_ = sandbox_report(lang_, ready.value("sandbox", nlohmann::json::object()), s_.config().sandbox);
+    sandbox_ = sandbox_report(lang_, ready.value("sandbox", nlohmann::json::object()), spec.sandbox);
     has_sandbox_ = true;
   }
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {

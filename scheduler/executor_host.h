@@ -46,12 +46,25 @@ struct SessionConfig {
   // Warm workers (sx_options.pool): taken from here when the pool's worker
   // options equal these; else the executor starts its own.
   std::shared_ptr<WorkerPool> pool;
+  // python_executor: "" = our own Python worker; "jupyter:FILE" (FILE an
+  // absolute path) = Python units run on the Jupyter kernel of that
+  // connection file, through streamexec-worker-jupyter.
+  std::string python_executor;
   // Called for every event, never concurrently (one event at a time), from
   // the feeding thread or an executor thread.
   std::function<void(const Event &)> on_event;
   // Gate policy, evaluated on the feeding thread for each closed unit.
   std::function<GateDecision(const Unit &, std::string *reason)> gate;
 };
+
+// The worker a language's units run in: the executable and the sandbox it
+// is spawned with (the session's, but for the Jupyter bridge, which gets the
+// host's network to reach the kernel and the connection file's path).
+struct WorkerSpec {
+  std::string exe;
+  WorkerSandbox sandbox;
+};
+WorkerSpec worker_spec(const SessionConfig &cfg, Lang lang);
 
 class ExecutorHost {
  public:

@@ -100,6 +100,10 @@ void add_exec_options(CLI::App *c, ExecArgs &a) {
   c->add_option("--worker-dir", a.worker_dir,
                 "directory of the streamexec-worker-* executables (default: $STREAMEXEC_WORKER_DIR, else next to "
                 "the library)");
+  c->add_option("--executor", a.executor,
+                "LANG=jupyter:CONNECTION_FILE: run LANG's units (python) on an existing Jupyter kernel instead of "
+                "streamexec's own worker (its isolation is then the kernel's platform's); repeatable")
+      ->allow_extra_args(false);
   renamed(c, "--timeout", "--unit-timeout", a.unit_timeout_s);
   renamed(c, "--policy", "--on-error", a.on_error);
   renamed(c, "--max-memory", "--worker-memory", a.worker_memory_mib);
@@ -136,6 +140,17 @@ SessionOptions::SessionOptions(const ExecArgs &a, const std::string &file, bool 
   opt.allow_write = allow_write_.data();
   opt.scratch_bytes = a.scratch_mib << 20;
   if (!a.worker_dir.empty()) opt.worker_dir = a.worker_dir.c_str();
+  for (const auto &e : a.executor) {
+    auto eq = e.find('=');
+    std::string lang = e.substr(0, eq), how = eq == std::string::npos ? "" : e.substr(eq + 1);
+    if (eq == std::string::npos || how.empty())
+      die(fmt::format("--executor {}: expected LANG=jupyter:CONNECTION_FILE", e));
+    if (lang != "python") die(fmt::format("--executor {}: only python units can run on a Jupyter kernel", e));
+    if (!how.starts_with("jupyter:") || how.size() == 8)
+      die(fmt::format("--executor {}: unknown executor '{}' (jupyter:CONNECTION_FILE)", e, how));
+    python_executor_ = how;
+  }
+  if (!python_executor_.empty()) opt.python_executor = python_executor_.c_str();
   if (!a.sandbox_off.empty()) {
     opt.sandbox_off = a.sandbox_off.c_str();
     fmt::print(stderr, "streamexec: warning: sandbox protections switched off: {}\n", a.sandbox_off);

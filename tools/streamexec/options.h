@@ -34,6 +34,8 @@ struct ExecArgs {
   std::uint64_t scratch_mib = 512;
   std::string sandbox_off;
   std::string worker_dir;
+  // --executor LANG=jupyter:CONNECTION_FILE (repeatable; only python now)
+  std::vector<std::string> executor;
 };
 
 // --lang and --mode (also for `chunk`, which executes nothing).
@@ -56,6 +58,7 @@ class SessionOptions {
 
  private:
   std::vector<const char *> env_, allow_write_;
+  std::string python_executor_;
   GateRules rules_;
 };
 

@@ -63,7 +63,7 @@ class Options(Structure):
                 ("env", POINTER(c_char_p)), ("network", c_int), ("allow_write", POINTER(c_char_p)),
                 ("scratch_bytes", c_uint64), ("sandbox_off", c_char_p),
                 # since 0.4
-                ("pool", c_void_p)]
+                ("pool", c_void_p), ("python_executor", c_char_p)]
 
 
 class PoolOptions(Structure):
