@@ -26,6 +26,8 @@ export interface SessionOptions {
   workerMaxProcesses?: number;
   outputCapBytes?: number;
   workerDir?: string;
+  /** "jupyter:CONNECTION_FILE": Python units run on that Jupyter kernel (README). */
+  pythonExecutor?: string;
   /** Warm workers: a Pool, or null for none. Default: defaultPool(). */
   pool?: Pool | null;
 }

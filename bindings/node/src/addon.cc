@@ -279,6 +279,11 @@ class Session : public Napi::ObjectWrap<Session> {
       opt.pool = Pool::Unwrap(pv.As<Napi::Object>())->handle(env);
       pool_ref_ = Napi::Persistent(pv.As<Napi::Object>());
     }
+    std::string python_executor;  // "jupyter:CONNECTION_FILE": Python units on a Jupyter kernel
+    if (has("pythonExecutor")) {
+      python_executor = text("pythonExecutor");
+      opt.python_executor = python_executor.c_str();
+    }
     opt.queue_events = 1;
     int rc = sx_session_new(&opt, &s_);
     if (rc != SX_OK) throw sx_error(env, rc, "new Session", str(sx_last_error()));

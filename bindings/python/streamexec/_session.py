@@ -295,7 +295,8 @@ class Session:
                  network: str = "none", allow_write: Sequence[str] = (), worker_memory_bytes: int = 0,
                  worker_max_processes: int = 512, worker_max_open_files: int = 0,
                  output_cap_bytes: int = 8 << 20, scratch_bytes: int = 512 << 20,
-                 worker_dir: Optional[str] = None, pool: Any = DEFAULT_POOL):
+                 worker_dir: Optional[str] = None, pool: Any = DEFAULT_POOL,
+                 python_executor: Optional[str] = None):
         if mode not in ("markdown", "raw"):
             raise ValueError(f"mode must be 'markdown' or 'raw', not {mode!r}")
         if on_error not in ("stop", "continue"):
@@ -329,6 +330,8 @@ class Session:
         if pool is not None and not isinstance(pool, Pool):
             raise TypeError(f"pool must be a streamexec.Pool, streamexec.DEFAULT_POOL or None, not {pool!r}")
         self._pool = pool  # held: the pool outlives the session
+        self._python_executor = python_executor.encode() if python_executor else None
+        o.python_executor = self._python_executor  # "jupyter:CONNECTION_FILE": a Jupyter kernel
         o.pool = pool._handle() if pool is not None else None
         o.prestart = sum(1 << _ffi.LANGS.index(l) for l in languages)
         o.queue_events = 1

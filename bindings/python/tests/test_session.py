@@ -271,3 +271,8 @@ def test_pool_bad_arguments():
         streamexec.Pool(allow_write=["/no/such/dir"])
     with pytest.raises(TypeError):
         streamexec.Session(pool=5)
+
+
+def test_python_executor_is_checked():
+    with pytest.raises(streamexec.StreamexecError, match="python_executor"):
+        streamexec.Session(python_executor="jupyter:/no/such/connection.json")
