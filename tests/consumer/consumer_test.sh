@@ -17,6 +17,10 @@ check "SONAME file libstreamexec.so.0" $?
 soname=$(objdump -p "$p"/lib*/libstreamexec.so 2>/dev/null | awk '/SONAME/ {print $2}')
 [ "$soname" = libstreamexec.so.0 ]
 check "SONAME is libstreamexec.so.0 (got '$soname')" $?
+others=$(nm -D --defined-only "$p"/lib*/libstreamexec.so | awk '$3 !~ /^sx_/ {print $3}' | head -3)
+n_api=$(nm -D --defined-only "$p"/lib*/libstreamexec.so | awk '$3 ~ /^sx_/' | wc -l)
+[ -z "$others" ] && [ "$n_api" -gt 20 ]
+check "the library exports the C API only ($n_api sx_* symbols; others: '${others//$'\n'/ }')" $?
 [ -x "$p/libexec/streamexec/streamexec-worker-python" ]
 check "workers in libexec/streamexec" $?
 ! grep -rq "$build" "$p/lib"/cmake "$p/lib"/pkgconfig 2>/dev/null
