@@ -138,6 +138,7 @@ struct LevelResult {
   double seconds = 0;
   std::vector<double> latency, dispatch;
   double cpu_seconds = 0;
+  std::uint64_t warm = 0, cold = 0;  // with a pool: sessions that took a ready worker / started their own
 };
 
 double process_cpu_seconds() {
@@ -218,6 +219,13 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
   for (auto &t : threads) t.join();
   res.seconds = ms_since(t0) / 1000;
   res.cpu_seconds = process_cpu_seconds() - cpu0;
+  if (pool) {
+    sx_pool_stats st{};
+    st.struct_size = sizeof st;
+    sx_pool_stats_get(pool, &st);
+    res.warm = st.taken[lang];
+    res.cold = st.empty[lang] + st.mismatch[lang];
+  }
   sx_pool_free(pool);
   return res;
 }
@@ -273,8 +281,8 @@ int sessions_bench(const SessionsOptions &o) {
       : o.pool     ? "warm pool (ready workers = sessions)"
                    : "no pool (each session starts its worker)",
       cores, o.piece);
-  std::printf("%8s %8s %8s %10s %10s %9s %9s %9s %9s %9s\n", "sessions", "answers", "units", "units/s", "x single",
-              "lat p50", "lat p99", "disp p50", "disp p99", "cpu busy");
+  std::printf("%8s %8s %8s %10s %10s %9s %9s %9s %9s %9s%s\n", "sessions", "answers", "units", "units/s", "x single",
+              "lat p50", "lat p99", "disp p50", "disp p99", "cpu busy", o.pool ? "  warm" : "");
   nlohmann::json rows = nlohmann::json::array();
   double single = 0;
   for (int n : o.levels) {
@@ -282,9 +290,13 @@ int sessions_bench(const SessionsOptions &o) {
     double thr = static_cast<double>(r.units) / r.seconds;
     if (single == 0) single = thr / n;
     double busy = r.cpu_seconds / (r.seconds * cores);
-    std::printf("%8d %8zu %8zu %10.1f %10.2f %7.1fms %7.1fms %7.2fms %7.2fms %8.0f%%\n", n, r.answers, r.units, thr,
+    std::printf("%8d %8zu %8zu %10.1f %10.2f %7.1fms %7.1fms %7.2fms %7.2fms %8.0f%%", n, r.answers, r.units, thr,
                 thr / single, quantile(r.latency, 0.5), quantile(r.latency, 0.99), quantile(r.dispatch, 0.5),
                 quantile(r.dispatch, 0.99), 100 * busy);
+    if (o.pool)
+      std::printf("  %llu/%llu", static_cast<unsigned long long>(r.warm),
+                  static_cast<unsigned long long>(r.warm + r.cold));
+    std::printf("\n");
     std::fflush(stdout);
     rows.push_back({{"sessions", n},
                     {"answers", r.answers},
@@ -296,11 +308,15 @@ int sessions_bench(const SessionsOptions &o) {
                     {"latency_p99_ms", quantile(r.latency, 0.99)},
                     {"dispatch_p50_ms", quantile(r.dispatch, 0.5)},
                     {"dispatch_p99_ms", quantile(r.dispatch, 0.99)},
-                    {"cpu_busy", busy}});
+                    {"cpu_busy", busy},
+                    {"pool_warm", r.warm},
+                    {"pool_cold", r.cold}});
   }
-  std::printf("(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
-              "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it done) to "
-              "its start in the worker; cpu busy: machine-wide)\n");
+  std::printf(
+      "(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
+      "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it done) to "
+      "its start in the worker; cpu busy: machine-wide; warm: sessions that took a ready worker from the pool / "
+      "all)\n");
   nlohmann::json rss = nlohmann::json::object();
   if (!o.chunk_only) {
     std::printf("RSS per idle session (8 sessions of one language at once, each with its worker started and one "
