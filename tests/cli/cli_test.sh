@@ -67,7 +67,12 @@ printf 'print("hi")\n1/0\nprint("no")\n' | "$cli" run - --lang python --rate 0 -
 check "stdin raw python, human output, stop" $?
 
 "$cli" run "$src/examples/algorithms.md" --rate 0 --split bpe > "$tmp/bpe.txt"; rc=$?
-[ $rc = 0 ]; check "bpe split on an example (exit $rc)" $?
+[ $rc = 0 ] && grep -q "(bpe split, as fast as possible)" "$tmp/bpe.txt"; check "bpe split on an example (exit $rc)" $?
+"$cli" run "$tmp/a.md" --rate 0 > "$tmp/whole.txt"; rc=$?
+"$cli" run "$tmp/a.md" --rate 0 --split bpe > "$tmp/bpe2.txt"
+[ $rc = 0 ] && grep -q "tokens fed *1 of 1 (whole split, as fast as possible)" "$tmp/whole.txt" &&
+  grep -q "│" "$tmp/whole.txt" && diff <(grep "│" "$tmp/bpe2.txt") <(grep "│" "$tmp/whole.txt") >/dev/null
+check "run --rate 0 feeds the file whole by default, with the same outputs as the bpe split" $?
 
 printf 'print("start")\nimport time\nwhile True: time.sleep(0.05)\nprint("never")\n' > "$tmp/long.py"
 "$cli" run "$tmp/long.py" --rate 0 --unit-timeout 60 --session-timeout 5 --json > "$tmp/long.jsonl"; rc=$?

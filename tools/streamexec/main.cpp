@@ -37,7 +37,7 @@ namespace {
 struct Args {
   std::string file = "-";
   double rate = 50;
-  std::string split = "bpe";
+  std::string split;  // "" = bpe, or whole for `run` at --rate 0 (nothing to pace)
   bool json = false;
   bool keep_feeding = false;
   std::string bpe_file;
@@ -56,11 +56,20 @@ struct Fed {
   bool stopped = false;
 };
 
+// The split of a file: --split, else o200k BPE tokens — but `run --rate 0`
+// feeds the file as it is: with nothing to pace, cutting it into tokens only
+// costs the tokenizer's start (~30 ms), and the units are the same whatever
+// the split (split invariance, docs/DESIGN.md §3).
+std::string split_of(const Args &a, bool chunk_only) {
+  if (!a.split.empty()) return a.split;
+  return !chunk_only && a.rate == 0 ? "whole" : "bpe";
+}
+
 Fed feed_file(const Args &a, bool chunk_only, sx_session *s) {
   std::string data = sx::cli::read_file(a.file);
   sx::cli::Utf8Check utf8;
   if (!utf8.feed(data) || !utf8.finish()) die(fmt::format("{}: invalid UTF-8 at {}", a.file, utf8.where()));
-  std::vector<std::string> tokens = sx::cli::split_input(data, a.split, a.bpe_file);
+  std::vector<std::string> tokens = sx::cli::split_input(data, split_of(a, chunk_only), a.bpe_file);
   Fed f;
   f.total = tokens.size();
   double rate = chunk_only ? 0 : a.rate;
@@ -146,7 +155,7 @@ int run(const Args &a, bool chunk_only) {
     if (a.file == "-")
       fmt::print("pieces fed                     {} (standard input, as it arrived)\n", f.fed);
     else
-      fmt::print("tokens fed                     {} of {} ({} split, {})\n", f.fed, f.total, a.split,
+      fmt::print("tokens fed                     {} of {} ({} split, {})\n", f.fed, f.total, split_of(a, chunk_only),
                  rate > 0 ? fmt::format("{:g} tok/s", rate) : std::string("as fast as possible"));
     fmt::print("generation        T_gen        {:8.3f} s\n", sec(r.t_gen_ms));
     fmt::print("execution         T_exec       {:8.3f} s  (units and program ends)\n", sec(r.t_exec_ms));
@@ -183,7 +192,9 @@ int main(int argc, char **argv) {
                   "input file (markdown answer or source); - (the default): standard input, fed as it arrives "
                   "(--split and --rate apply to files)");
     sx::cli::add_mode_options(c, a.exec);
-    c->add_option("--split", a.split, "tokenisation: bpe (o200k) | byte | line | whole | random[:SEED]");
+    c->add_option("--split", a.split,
+                  "tokenisation: bpe (o200k; the default) | byte | line | whole | random[:SEED]; "
+                  "run --rate 0 feeds the file whole unless --split is given");
     c->add_option("--bpe-file", a.bpe_file, "o200k_base.json (default: installed by scripts/setup)");
     c->add_flag("--json", a.json, "one JSON object per event on stdout");
   };
