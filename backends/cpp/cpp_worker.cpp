@@ -26,12 +26,20 @@
 //   instantiations (salvage_failed_input, redo_instantiations); a printed
 //   expression with temporaries of class template type does not link
 //   (run_text runs it again without value); Value's move constructor frees
-//   the payload it takes (take_last_value).
+//   the payload it takes (take_last_value); with a PCH: the reader's decls
+//   never reach CodeGen (PchDeclsToCodeGen), a PCH Clang rejects crashes
+//   Interpreter::create (pch_acceptable), a lambda in the input after an
+//   #include crashes the mangler (run_text).
+// - Headers come precompiled where that keeps native meaning: the prelude,
+//   and <bits/stdc++.h> for a program that starts with it (choose_preload).
 //
 // Environment:
 //   SX_CPP_FLAGS         extra compiler flags, space-separated (e.g. "-O0 -DX=1")
 //   SX_CPP_PRELUDE       headers included at start-up: unset/1 = a default set,
 //                        0 = none, or a list ("iostream vector map")
+//   SX_CPP_PCH           precompiled headers (cpp-prelude.pch, cpp-stdcpp.pch;
+//                        backends/cpp/CMakeLists.txt): unset/1 = next to this
+//                        executable, 0 = none (headers are parsed), or a directory
 //   SX_CPP_RESOURCE_DIR  Clang resource dir (default: the one of the build)
 //   SX_CPP_TIMINGS=1     print start-up timings to stderr (start-up chatter)
 #include <cxxabi.h>

@@ -26,6 +26,8 @@ constexpr const char *kInputsFile = "<<< inputs >>>";  // clang-repl's main file
 // program including <iostream> sees anyway: with `using namespace std;`,
 // <algorithm> (std::count), <set> or <cmath> (::y1, ::j0) would make a
 // global `int count` or `set` ambiguous where a normal build is fine.
+// Loaded from cpp-prelude.pch, which backends/cpp/CMakeLists.txt builds
+// from this very line (keep it one line).
 constexpr const char *kDefaultPrelude = "iostream string vector cstdio cstdlib cstring";
 
 inline double ms_since(std::chrono::steady_clock::time_point t0) {
