@@ -483,10 +483,10 @@ class CppBackend final : public sx::WorkerBackend {
   }
 
   Preload preload_ = Preload::Prelude;
-  std::string pch_dir_;   // where the PCHs are; empty: none used
-  std::string pch_used_;  // the PCH the interpreter loaded, or empty
-  bool replayable_ = true;  // every unit so far: directives only, run again by switch_to
-  bool saw_define_ = false;  // … one of them had a #define / #undef
+  std::string pch_dir_;                              // where the PCHs are; empty: none used
+  std::string pch_used_;                             // the PCH the interpreter loaded, or empty
+  bool replayable_ = true;                           // every unit so far: directives only, run again by switch_to
+  bool saw_define_ = false;                          // … one of them had a #define / #undef
   std::vector<std::pair<std::string, int>> replay_;  // those units (code, line)
   std::vector<std::unique_ptr<PchDeclsToCodeGen>> pch_consumers_;  // live as long as their interpreters
 

@@ -57,11 +57,11 @@ int unclosed_brace_line(const std::string &code);
 std::pair<std::size_t, int> leading_includes(const std::string &code);
 // What a unit's leading preprocessor lines do (cpp_worker.cpp, choose_preload).
 struct UnitDirectives {
-  bool simple = false;           // only #include <…>, #define, #undef, #pragma
-  bool only_directives = false;  // and nothing else follows (the unit is directives only)
-  bool includes = false;         // an #include among them
-  bool includes_stdcpp = false;  // #include <bits/stdc++.h>
-  bool defines = false;          // a #define or #undef among them
+  bool simple = false;                 // only #include <…>, #define, #undef, #pragma
+  bool only_directives = false;        // and nothing else follows (the unit is directives only)
+  bool includes = false;               // an #include among them
+  bool includes_stdcpp = false;        // #include <bits/stdc++.h>
+  bool defines = false;                // a #define or #undef among them
   bool define_before_include = false;  // … that comes before an #include
 };
 UnitDirectives scan_directives(const std::string &code);

@@ -556,8 +556,9 @@ TEST(CppWorkerPch, IncludesAfterThePchWork) {
   EXPECT_NE(w.startup_output.find("pch=" + kPchDir + "/cpp-prelude.pch"), std::string::npos) << w.startup_output;
   EXPECT_EQ(w.exec("#include <vector>\n#include <iostream>").status, "ok");
   EXPECT_EQ(w.exec("#include <algorithm>\n#include <map>\n#include <unistd.h>").status, "ok");
-  Result r = w.exec("std::map<int, std::string> pm{{2, \"two\"}};\nstd::vector<int> pv{3, 1, 2};\n"
-                    "std::sort(pv.begin(), pv.end());\nstd::cout << pv[0] << pm[2] << std::min(4, 5) << std::endl;");
+  Result r = w.exec(
+      "std::map<int, std::string> pm{{2, \"two\"}};\nstd::vector<int> pv{3, 1, 2};\n"
+      "std::sort(pv.begin(), pv.end());\nstd::cout << pv[0] << pm[2] << std::min(4, 5) << std::endl;");
   EXPECT_EQ(r.status, "ok") << r.error.dump();
   EXPECT_EQ(r.out, "1two4\n");
   // A lambda in a top-level statement right after an include (clang-repl 19
@@ -581,8 +582,9 @@ TEST(CppWorkerPch, ManyStdFacilitiesGiveNativeOutput) {
     EXPECT_EQ(out, kManyStdOutput);
     // The next program starts from the state before the first: with only
     // <iostream>, names <bits/stdc++.h> declares (::y1, std::count) are free.
-    auto [done2, out2] = run_program(w, "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
-                                        "int main() { cout << y1 + count << endl; }");
+    auto [done2, out2] = run_program(w,
+                                     "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
+                                     "int main() { cout << y1 + count << endl; }");
     EXPECT_EQ(done2["exit_code"], 0) << done2.dump();
     EXPECT_EQ(out2, "7\n");
   }
@@ -601,7 +603,10 @@ TEST(CppWorkerPch, StdcppAfterOtherIncludes) {
   Result r = w.exec("using namespace std;\nint sq(int x) { return x * x; }", 6);
   ASSERT_EQ(r.status, "ok") << r.error.dump();
   ASSERT_EQ(w.exec("signed main() { vector<int> v{3000000, 1}; sort(v.begin(), v.end()); "
-                   "cout << v[0] << ' ' << sq(v[1]) << endl; }", 8).status, "ok");
+                   "cout << v[0] << ' ' << sq(v[1]) << endl; }",
+                   8)
+                .status,
+            "ok");
   auto [done, out] = w.end();
   EXPECT_EQ(done["exit_code"], 0) << done.dump();
   EXPECT_EQ(out, "1 9000000000000\n");
@@ -621,17 +626,19 @@ TEST(CppWorkerPch, MacroBeforeIncludeIsSeenByTheHeaders) {
   {
     Worker w;  // one unit per line, as the chunker splits
     ASSERT_TRUE(w.ready) << w.fatal;
-    auto [done, out] = run_program(w, "#define _GLIBCXX_DEBUG\n#include <vector>\n#include <iostream>\n"
-                                      "int main() { std::vector<int> v(2); std::cout << sizeof(v) << ' ' << "
-                                      "std::is_same_v<std::vector<int>, std::__debug::vector<int>> << '\\n'; }");
+    auto [done, out] = run_program(w,
+                                   "#define _GLIBCXX_DEBUG\n#include <vector>\n#include <iostream>\n"
+                                   "int main() { std::vector<int> v(2); std::cout << sizeof(v) << ' ' << "
+                                   "std::is_same_v<std::vector<int>, std::__debug::vector<int>> << '\\n'; }");
     EXPECT_EQ(done["exit_code"], 0) << done.dump();
     EXPECT_EQ(out.substr(out.find(' ')), " 1\n");
   }
   {
     Worker w;
     ASSERT_TRUE(w.ready) << w.fatal;
-    auto [done, out] = run_program(w, "#define NDEBUG\n#include <bits/stdc++.h>\n"
-                                      "int main() { assert(1 == 2); std::cout << \"ran\\n\"; }");
+    auto [done, out] = run_program(w,
+                                   "#define NDEBUG\n#include <bits/stdc++.h>\n"
+                                   "int main() { assert(1 == 2); std::cout << \"ran\\n\"; }");
     EXPECT_EQ(done["exit_code"], 0) << done.dump();
     EXPECT_EQ(out, "ran\n");
   }
