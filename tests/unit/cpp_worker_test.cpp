@@ -670,7 +670,7 @@ TEST(CppWorkerPch, MissingOrBrokenPchFallsBackToParsing) {
     fwrite(head.data(), 1, head.size(), f);
     fclose(f);
   }
-  for (std::string pch : {std::string("/nonexistent-sx-pch-dir"), std::string(dir)}) {
+  for (const std::string &pch : {std::string("/nonexistent-sx-pch-dir"), std::string(dir)}) {
     SCOPED_TRACE("SX_CPP_PCH=" + pch);
     Worker w({"SX_CPP_PCH=" + pch, "SX_CPP_TIMINGS=1"});
     ASSERT_TRUE(w.ready) << w.fatal;
