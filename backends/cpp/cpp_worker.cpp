@@ -26,12 +26,20 @@
 //   instantiations (salvage_failed_input, redo_instantiations); a printed
 //   expression with temporaries of class template type does not link
 //   (run_text runs it again without value); Value's move constructor frees
-//   the payload it takes (take_last_value).
+//   the payload it takes (take_last_value); with a PCH: the reader's decls
+//   never reach CodeGen (PchDeclsToCodeGen), a PCH Clang rejects crashes
+//   Interpreter::create (pch_acceptable), a lambda in the input after an
+//   #include crashes the mangler (run_text).
+// - Headers come precompiled where that keeps native meaning: the prelude,
+//   and <bits/stdc++.h> for a program that starts with it (choose_preload).
 //
 // Environment:
 //   SX_CPP_FLAGS         extra compiler flags, space-separated (e.g. "-O0 -DX=1")
 //   SX_CPP_PRELUDE       headers included at start-up: unset/1 = a default set,
 //                        0 = none, or a list ("iostream vector map")
+//   SX_CPP_PCH           precompiled headers (cpp-prelude.pch, cpp-stdcpp.pch;
+//                        backends/cpp/CMakeLists.txt): unset/1 = next to this
+//                        executable, 0 = none (headers are parsed), or a directory
 //   SX_CPP_RESOURCE_DIR  Clang resource dir (default: the one of the build)
 //   SX_CPP_TIMINGS=1     print start-up timings to stderr (start-up chatter)
 #include <cxxabi.h>
@@ -64,6 +72,7 @@
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Decl.h>
 #include <clang/AST/DeclTemplate.h>
+#include <clang/AST/ExternalASTSource.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/AST/Type.h>
 #include <clang/Basic/Diagnostic.h>
@@ -74,6 +83,7 @@
 #include <clang/Lex/Lexer.h>
 #include <clang/Lex/PPCallbacks.h>
 #include <clang/Lex/Preprocessor.h>
+#include <clang/Lex/PreprocessorOptions.h>
 #include <clang/Sema/Sema.h>
 #include <clang/Interpreter/Interpreter.h>
 #include <clang/Interpreter/Value.h>
@@ -126,91 +136,43 @@ class CppBackend final : public sx::WorkerBackend {
     // globals with dynamic initialisers read from a later unit (they read as
     // 0; tests/unit/cpp_worker_test.cpp ConstGlobalsAcrossUnits). -O0 is
     // also ~2x cheaper per unit. SX_CPP_FLAGS=-O1 opts back in.
+    // The precompiled headers (backends/cpp/CMakeLists.txt) are built with
+    // exactly these flags.
     args_ = {"-std=c++20", "-O0", "-resource-dir", rd && *rd ? rd : SX_CLANG_RESOURCE_DIR,
              "-fno-color-diagnostics"};
-    for (auto &f : split_flags(getenv("SX_CPP_FLAGS"))) args_.push_back(f);
+    auto extra = split_flags(getenv("SX_CPP_FLAGS"));
+    for (auto &f : extra) args_.push_back(f);
     args_.push_back("-Wno-unknown-pragmas");  // kEndOfUnitPragma, even with -Wall -Werror
-    std::vector<const char *> argv;
-    for (auto &a : args_) argv.push_back(a.c_str());
+    // Other flags than the PCH's would make Clang reject it (-O1, -D…) or
+    // change what the headers declare: parse them instead.
+    if (extra.empty()) pch_dir_ = find_pch_dir();
 
-    clang::IncrementalCompilerBuilder cb;
-    cb.SetCompilerArgs(argv);
-    auto ci = cb.CreateCpp();
-    if (!ci) {
-      *err = "cannot create the compiler instance: " + llvm::toString(ci.takeError());
-      return false;
-    }
-    // Our consumer before the interpreter starts its action, so it sees
-    // BeginSourceFile and every diagnostic from then on.
-    diags_ = new CaptureDiagnostics(&(*ci)->getDiagnosticOpts());
-    (*ci)->getDiagnostics().setClient(diags_, /*ShouldOwnClient=*/true);
-    auto interp = clang::Interpreter::create(std::move(*ci));
-    if (!interp) {
-      *err = "cannot create clang::Interpreter: " + llvm::toString(interp.takeError()) + "\n" +
-             diags_->text();
-      return false;
-    }
-    interp_ = std::move(*interp);
-    interp_->getCompilerInstance()->getPreprocessor().addPPCallbacks(
-        std::make_unique<EndOfUnitHook>(interp_->getCompilerInstance()->getSema(), &unit_instantiations_));
-    // The JIT reports link errors ("Symbols not found: …") to stderr by
-    // default; they belong to the unit's error instead.
-    auto jit = interp_->getExecutionEngine();
-    if (!jit) {
-      *err = "cannot create the JIT: " + llvm::toString(jit.takeError());
-      return false;
-    }
-    jit->getExecutionSession().setErrorReporter([this](llvm::Error e) {
-      jit_errors_ += llvm::toString(std::move(e));
-      jit_errors_ += "\n";
-    });
-    // How a program ends (see sx_exit): these names resolve to ours, ahead
-    // of libc's, for JIT-compiled code.
-    {
-      llvm::orc::SymbolMap ours;
-      auto def = [&](const char *name, auto *fn) {
-        ours[jit->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void *>(fn)),
-                                            llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
-      };
-      def("exit", &sx_exit);
-      def("quick_exit", &sx_quick_exit);
-      def("atexit", &sx_atexit);
-      def("at_quick_exit", &sx_at_quick_exit);
-      def("__cxa_atexit", &sx_cxa_atexit);
-      // clang-repl's ORC platform support defines some of them itself (it
-      // would run static destructors only when the JIT is torn down): ours
-      // replace them.
-      for (auto &[name, _] : ours) {
-        if (auto e = jit->getMainJITDylib().remove({name})) llvm::consumeError(std::move(e));
-      }
-      if (auto e = jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(ours)))) {
-        *err = "cannot define the exit functions in the JIT: " + llvm::toString(std::move(e));
-        return false;
-      }
-    }
-    double create_ms = ms_since(t0);
-
+    const char *env = getenv("SX_CPP_PRELUDE");
+    if (!env || std::strcmp(env, "1") == 0) preload_ = Preload::Prelude;
+    else if (std::strcmp(env, "0") == 0) preload_ = Preload::None;
+    else preload_ = Preload::Custom;
     double prelude_ms = 0;
-    std::string prelude = prelude_source();
-    if (!prelude.empty()) {
-      auto tp = std::chrono::steady_clock::now();
-      diags_->reset();
-      if (auto e = interp_->ParseAndExecute(prelude)) {
-        // Not fatal: a unit that needs the header reports the problem itself.
-        fprintf(stderr, "streamexec: C++ prelude failed: %s\n%s", llvm::toString(std::move(e)).c_str(),
-                diags_->text().c_str());
-      }
-      prelude_ms = ms_since(tp);
-    }
+    if (!start(preload_, err, &prelude_ms)) return false;
     if (timings) {
-      fprintf(stderr, "sx-cpp-timings create_ms=%.1f prelude_ms=%.1f\n", create_ms, prelude_ms);
+      fprintf(stderr, "sx-cpp-timings create_ms=%.1f prelude_ms=%.1f pch=%s\n", ms_since(t0) - prelude_ms, prelude_ms,
+              pch_used_.empty() ? "none" : pch_used_.c_str());
     }
     return true;
   }
 
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     int line = req.line > 0 ? req.line : 1;
-    const std::string text = without_pragma_once(req.code);
+    if (!replayable_) return execute_unit(req.code, line);
+    UnitDirectives d = scan_directives(req.code);
+    choose_preload(d);
+    sx::ExecOutcome o = execute_unit(req.code, line);
+    if (d.simple && d.only_directives && o.status == sx::Status::Ok) replay_.emplace_back(req.code, line);
+    else replayable_ = false;
+    return o;
+  }
+
+  sx::ExecOutcome execute_unit(const std::string &code, int line) {
+    const std::string text = without_pragma_once(code);
     if (int open = unclosed_brace_line(text)) {
       sx::ExecOutcome o;
       o.status = sx::Status::Error;
@@ -285,12 +247,262 @@ class CppBackend final : public sx::WorkerBackend {
   }
 
  private:
+  // What the interpreter has preloaded before the program's first unit.
+  //  Prelude: kDefaultPrelude (from cpp-prelude.pch, else parsed);
+  //  Custom: SX_CPP_PRELUDE's list (parsed); None: nothing;
+  //  Stdcpp: <bits/stdc++.h> (cpp-stdcpp.pch), for a program that starts
+  //          by including it.
+  enum class Preload { None, Prelude, Custom, Stdcpp };
+
+  // Before a unit, while every unit so far was only #include <…> / #define /
+  // #pragma lines (replayable_): start over with another preload if the
+  // unit makes it the one a native build has. The units so far are run
+  // again (replay_), so the result is as if the program had started there.
+  // - A #define or #undef before an #include (`#define _GLIBCXX_DEBUG`,
+  //   `#define NDEBUG`, then headers): natively the headers see the macro;
+  //   preloaded ones would not. Start with nothing preloaded.
+  // - #include <bits/stdc++.h> (and no macro before it): load it
+  //   precompiled (~20 ms, where parsing it takes ~1 s). Only then: it
+  //   declares names (::y1, std::count …) a program that includes less
+  //   may use for its own.
+  // Each program chooses for itself: a program runs in a process forked
+  // from the state before it (fork_per_program), which it replaces only
+  // when it commits.
+  void choose_preload(const UnitDirectives &d) {
+    bool define_first = d.simple && d.includes && (d.define_before_include || saw_define_);
+    saw_define_ = saw_define_ || d.defines;
+    if (!d.simple || !d.includes) return;
+    Preload want = preload_;
+    if (define_first) {
+      if (preload_ == Preload::Prelude || preload_ == Preload::Custom) want = Preload::None;
+    } else if (d.includes_stdcpp && (preload_ == Preload::Prelude || preload_ == Preload::None) &&
+               !pch_path(Preload::Stdcpp).empty()) {
+      want = Preload::Stdcpp;
+    }
+    if (want != preload_) switch_to(want);
+  }
+
+  // Starts a new interpreter with preload `p` and replays the units so far;
+  // keeps the current one if anything fails. The old interpreter is left
+  // alive (not destroyed): functions it compiled may be registered with
+  // atexit (static destructors of the prelude's headers).
+  void switch_to(Preload p) {
+    auto old_interp = std::move(interp_);
+    CaptureDiagnostics *old_diags = diags_;
+    Preload old_preload = preload_;
+    std::string old_pch = std::move(pch_used_);
+    auto old_pending = std::move(pending_);
+    auto old_defs = std::move(pending_defs_);
+    auto old_unlinked = std::move(unlinked_);
+    pending_.clear();
+    pending_defs_.clear();
+    unlinked_.clear();
+    std::string err;
+    bool ok = start(p, &err, nullptr);
+    for (std::size_t i = 0; ok && i < replay_.size(); ++i)
+      ok = execute_unit(replay_[i].first, replay_[i].second).status == sx::Status::Ok;
+    if (ok) {
+      (void)old_interp.release();
+      return;
+    }
+    if (interp_) (void)interp_.release();  // it may have run code too
+    interp_ = std::move(old_interp);
+    diags_ = old_diags;
+    preload_ = old_preload;
+    pch_used_ = std::move(old_pch);
+    pending_ = std::move(old_pending);
+    pending_defs_ = std::move(old_defs);
+    unlinked_ = std::move(old_unlinked);
+  }
+
+  // A new interpreter (interp_, diags_) with preload `p`: from its
+  // precompiled header if there is one Clang accepts, else parsed.
+  bool start(Preload p, std::string *err, double *prelude_ms) {
+    std::string pch = pch_path(p);
+    if (!pch.empty() && !pch_acceptable(pch)) pch.clear();
+    if (!create_interpreter(pch, err)) {
+      if (pch.empty()) return false;
+      pch.clear();  // not expected after pch_acceptable(); parse instead
+      if (!create_interpreter(pch, err)) return false;
+    }
+    preload_ = p;
+    pch_used_ = pch;
+    std::string prelude = pch.empty() ? prelude_source(p) : std::string();
+    if (pch.empty() && prelude.empty()) return true;
+    auto tp = std::chrono::steady_clock::now();
+    diags_->reset();
+    // With a PCH: runs the initializers of its headers' globals (clang
+    // hands them to CodeGen when the PCH's translation unit starts).
+    if (auto e = interp_->ParseAndExecute(prelude)) {
+      // Not fatal: a unit that needs the header reports the problem itself.
+      fprintf(stderr, "streamexec: C++ prelude failed: %s\n%s", llvm::toString(std::move(e)).c_str(),
+              diags_->text().c_str());
+    }
+    if (prelude_ms) *prelude_ms = ms_since(tp);
+    return true;
+  }
+
+  bool create_interpreter(const std::string &pch, std::string *err) {
+    std::vector<const char *> argv;
+    for (auto &a : args_) argv.push_back(a.c_str());
+    if (!pch.empty()) {
+      argv.push_back("-include-pch");
+      argv.push_back(pch.c_str());
+    }
+    clang::IncrementalCompilerBuilder cb;
+    cb.SetCompilerArgs(argv);
+    auto ci = cb.CreateCpp();
+    if (!ci) {
+      *err = "cannot create the compiler instance: " + llvm::toString(ci.takeError());
+      return false;
+    }
+    // Our consumer before the interpreter starts its action, so it sees
+    // BeginSourceFile and every diagnostic from then on.
+    diags_ = new CaptureDiagnostics(&(*ci)->getDiagnosticOpts());
+    (*ci)->getDiagnostics().setClient(diags_, /*ShouldOwnClient=*/true);
+    auto interp = clang::Interpreter::create(std::move(*ci));
+    if (!interp) {
+      *err = "cannot create clang::Interpreter: " + llvm::toString(interp.takeError()) + "\n" + diags_->text();
+      return false;
+    }
+    interp_ = std::move(*interp);
+    clang::CompilerInstance &inst = *interp_->getCompilerInstance();
+    if (!pch.empty()) {
+      if (clang::ExternalASTSource *reader = inst.getASTContext().getExternalSource()) {
+        pch_consumers_.push_back(std::make_unique<PchDeclsToCodeGen>(&inst.getASTConsumer()));
+        reader->StartTranslationUnit(pch_consumers_.back().get());
+      }
+    }
+    inst.getPreprocessor().addPPCallbacks(std::make_unique<EndOfUnitHook>(inst.getSema(), &unit_instantiations_));
+    // The JIT reports link errors ("Symbols not found: …") to stderr by
+    // default; they belong to the unit's error instead.
+    auto jit = interp_->getExecutionEngine();
+    if (!jit) {
+      *err = "cannot create the JIT: " + llvm::toString(jit.takeError());
+      return false;
+    }
+    jit->getExecutionSession().setErrorReporter([this](llvm::Error e) {
+      jit_errors_ += llvm::toString(std::move(e));
+      jit_errors_ += "\n";
+    });
+    // How a program ends (see sx_exit): these names resolve to ours, ahead
+    // of libc's, for JIT-compiled code.
+    llvm::orc::SymbolMap ours;
+    auto def = [&](const char *name, auto *fn) {
+      ours[jit->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void *>(fn)),
+                                          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+    };
+    def("exit", &sx_exit);
+    def("quick_exit", &sx_quick_exit);
+    def("atexit", &sx_atexit);
+    def("at_quick_exit", &sx_at_quick_exit);
+    def("__cxa_atexit", &sx_cxa_atexit);
+    // clang-repl's ORC platform support defines some of them itself (it
+    // would run static destructors only when the JIT is torn down): ours
+    // replace them.
+    for (auto &[name, _] : ours) {
+      if (auto e = jit->getMainJITDylib().remove({name})) llvm::consumeError(std::move(e));
+    }
+    if (auto e = jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(ours)))) {
+      *err = "cannot define the exit functions in the JIT: " + llvm::toString(std::move(e));
+      return false;
+    }
+    return true;
+  }
+
+  // clang-repl 19 never starts the translation unit of a PCH's reader (its
+  // action does not run ParseAST), so the reader has no consumer: the
+  // inline functions, template instantiations and variables it
+  // deserializes never reach CodeGen, and units fail to link ("Symbols not
+  // found: std::__lg(long), std::min<unsigned long>…"). CodeGen's own
+  // HandleInterestingDecl ignores them once the first partial translation
+  // unit has ended; as top-level decls of the current input they are
+  // emitted when used.
+  class PchDeclsToCodeGen final : public clang::ASTConsumer {
+   public:
+    explicit PchDeclsToCodeGen(clang::ASTConsumer *to) : to_(to) {}
+    bool HandleTopLevelDecl(clang::DeclGroupRef d) override { return to_->HandleTopLevelDecl(d); }
+
+   private:
+    clang::ASTConsumer *to_;
+  };
+
+  // Would Clang load this PCH with our flags? A PCH it rejects (built by
+  // another Clang, with other flags, from headers changed since, or
+  // missing/corrupt) makes clang::Interpreter::create crash after the
+  // error, so read it first with a compiler instance of our own: the same
+  // checks, ~1-5 ms.
+  bool pch_acceptable(const std::string &pch) {
+    std::vector<const char *> argv;
+    for (auto &a : args_) argv.push_back(a.c_str());
+    argv.push_back("-include-pch");
+    argv.push_back(pch.c_str());
+    clang::IncrementalCompilerBuilder cb;
+    cb.SetCompilerArgs(argv);
+    auto ci = cb.CreateCpp();
+    if (!ci) {
+      llvm::consumeError(ci.takeError());
+      return false;
+    }
+    clang::CompilerInstance &c = **ci;
+    c.getDiagnostics().setClient(new clang::IgnoringDiagConsumer, /*ShouldOwnClient=*/true);
+    c.createFileManager();
+    c.createSourceManager(c.getFileManager());
+    c.createPreprocessor(clang::TU_Incremental);
+    if (c.getDiagnostics().hasErrorOccurred()) return false;
+    c.createASTContext();
+    c.createPCHExternalASTSource(pch, clang::DisableValidationForModuleKind::None,
+                                 /*AllowPCHWithCompilerErrors=*/false, /*DeserializationListener=*/nullptr,
+                                 /*OwnDeserializationListener=*/false);
+    return c.getASTContext().getExternalSource() && !c.getDiagnostics().hasErrorOccurred();
+  }
+
+  // The precompiled header of preload `p`, if there is one: cpp-prelude.pch
+  // (kDefaultPrelude), cpp-stdcpp.pch (<bits/stdc++.h>) in pch_dir_.
+  std::string pch_path(Preload p) const {
+    if (pch_dir_.empty()) return {};
+    const char *name = p == Preload::Prelude ? "cpp-prelude.pch" : p == Preload::Stdcpp ? "cpp-stdcpp.pch" : nullptr;
+    if (!name) return {};
+    std::string path = pch_dir_ + "/" + name;
+    return access(path.c_str(), R_OK) == 0 ? path : std::string();
+  }
+
+  // SX_CPP_PCH: unset or "1" = the directory of this executable (the build
+  // tree's bin/, or libexec/streamexec when installed); "0" = no PCH; else
+  // a directory.
+  static std::string find_pch_dir() {
+    const char *env = getenv("SX_CPP_PCH");
+    if (env && std::strcmp(env, "0") == 0) return {};
+    if (env && *env && std::strcmp(env, "1") != 0) return env;
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return {};
+    std::string exe(buf, static_cast<std::size_t>(n));
+    std::size_t slash = exe.rfind('/');
+    return slash == std::string::npos ? std::string() : exe.substr(0, slash);
+  }
+
+  Preload preload_ = Preload::Prelude;
+  std::string pch_dir_;                              // where the PCHs are; empty: none used
+  std::string pch_used_;                             // the PCH the interpreter loaded, or empty
+  bool replayable_ = true;                           // every unit so far: directives only, run again by switch_to
+  bool saw_define_ = false;                          // … one of them had a #define / #undef
+  std::vector<std::pair<std::string, int>> replay_;  // those units (code, line)
+  std::vector<std::unique_ptr<PchDeclsToCodeGen>> pch_consumers_;  // live as long as their interpreters
+
   bool main_defined_ = false;  // by a unit of the current program
   // Runs `text`, whose first line is answer line `line`.
   sx::ExecOutcome run_text(const std::string &text, int line) {
     int end_line = line + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
     std::string code = "#line " + std::to_string(line) + " \"" + kAnswerFile + "\"\n" + text + kEndOfUnitPragma;
     sx::ExecOutcome o = run(code, line, end_line);
+    if (!pch_used_.empty() && o.status == sx::Status::Ok && text.find("#include") != std::string::npos) {
+      // With a PCH loaded, clang-repl 19 crashes (in the Itanium mangler)
+      // on a lambda in a top-level statement that is the next input after
+      // one that included a header (<unistd.h>, then
+      // `std::printf("%s", [] { … }());`). An empty input in between avoids it.
+      run("", end_line, end_line);
+    }
     if (o.has_error && o.error.type == "LinkError" && may_end_in_expression(text)) {
       // clang-repl 19 bug: printing the value of an expression whose
       // temporaries have implicitly instantiated destructors (e.g.
@@ -712,12 +924,13 @@ class CppBackend final : public sx::WorkerBackend {
     return out;
   }
 
-  // SX_CPP_PRELUDE: unset or "1" = kDefaultPrelude, "0" = none, else a list
-  // of headers ("iostream map" or "<iostream>,<map>").
-  static std::string prelude_source() {
+  // The headers preload `p` parses: kDefaultPrelude, or SX_CPP_PRELUDE's
+  // list ("iostream map" or "<iostream>,<map>").
+  static std::string prelude_source(Preload p) {
+    if (p == Preload::None) return {};
+    if (p == Preload::Stdcpp) return "#include <bits/stdc++.h>\n";
     const char *env = getenv("SX_CPP_PRELUDE");
-    std::string list = !env || std::strcmp(env, "1") == 0 ? kDefaultPrelude : env;
-    if (list == "0") return {};
+    std::string list = p == Preload::Prelude || !env ? kDefaultPrelude : env;
     for (char &c : list)
       if (c == ',' || c == '<' || c == '>') c = ' ';
     std::string out;

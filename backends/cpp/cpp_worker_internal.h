@@ -26,6 +26,8 @@ constexpr const char *kInputsFile = "<<< inputs >>>";  // clang-repl's main file
 // program including <iostream> sees anyway: with `using namespace std;`,
 // <algorithm> (std::count), <set> or <cmath> (::y1, ::j0) would make a
 // global `int count` or `set` ambiguous where a normal build is fine.
+// Loaded from cpp-prelude.pch, which backends/cpp/CMakeLists.txt builds
+// from this very line (keep it one line).
 constexpr const char *kDefaultPrelude = "iostream string vector cstdio cstdlib cstring";
 
 inline double ms_since(std::chrono::steady_clock::time_point t0) {
@@ -53,6 +55,16 @@ bool format_value(const clang::Value &v, std::string *out);
 int unclosed_brace_line(const std::string &code);
 // The unit's leading #include lines: (their length in bytes, their count).
 std::pair<std::size_t, int> leading_includes(const std::string &code);
+// What a unit's leading preprocessor lines do (cpp_worker.cpp, choose_preload).
+struct UnitDirectives {
+  bool simple = false;                 // only #include <…>, #define, #undef, #pragma
+  bool only_directives = false;        // and nothing else follows (the unit is directives only)
+  bool includes = false;               // an #include among them
+  bool includes_stdcpp = false;        // #include <bits/stdc++.h>
+  bool defines = false;                // a #define or #undef among them
+  bool define_before_include = false;  // … that comes before an #include
+};
+UnitDirectives scan_directives(const std::string &code);
 // `#pragma once` blanked out (it crashes clang-repl 19).
 std::string without_pragma_once(std::string code);
 std::vector<std::string> split_flags(const char *s);

@@ -131,6 +131,51 @@ std::string without_pragma_once(std::string code) {
   return code;
 }
 
+// The unit's leading preprocessor lines (comments skipped), as far as the
+// choice of what the interpreter has preloaded depends on them.
+UnitDirectives scan_directives(const std::string &code) {
+  struct Tok {
+    bool line_start, hash, ident;
+    std::string_view text;
+  };
+  std::vector<Tok> toks;
+  clang::Lexer lex = raw_lexer(code);
+  clang::Token tok;
+  for (bool at_end = false; !at_end;) {
+    at_end = lex.LexFromRawLexer(tok);
+    if (tok.is(clang::tok::eof)) break;
+    const char *at = lex.getBufferLocation() - tok.getLength();
+    toks.push_back({tok.isAtStartOfLine(), tok.is(clang::tok::hash), tok.is(clang::tok::raw_identifier),
+                    std::string_view(at, tok.getLength())});
+    if (toks.size() > 4096) break;  // a long unit: its start decides
+  }
+  UnitDirectives d;
+  d.simple = true;
+  std::size_t i = 0;
+  while (i < toks.size()) {
+    if (!toks[i].line_start || !toks[i].hash) return d;  // the first line of code
+    ++i;
+    // `#` name rest…: the rest spelled without spaces ("<bits/stdc++.h>").
+    std::string name, rest;
+    if (i < toks.size() && !toks[i].line_start) {
+      name = toks[i].ident ? std::string(toks[i].text) : "?";
+      for (++i; i < toks.size() && !toks[i].line_start; ++i) rest += toks[i].text;
+    }
+    if (name == "include") {
+      if (rest.size() < 3 || rest.front() != '<' || rest.back() != '>') d.simple = false;
+      d.includes = true;
+      if (rest == "<bits/stdc++.h>") d.includes_stdcpp = true;
+      if (d.defines) d.define_before_include = true;
+    } else if (name == "define" || name == "undef") {
+      d.defines = true;
+    } else if (name != "pragma" && !name.empty()) {
+      d.simple = false;  // #if, #line, #include_next, …
+    }
+  }
+  d.only_directives = true;
+  return d;
+}
+
 // ---------------------------------------------------------------------------
 
 std::vector<std::string> split_flags(const char *s) {

@@ -492,6 +492,197 @@ TEST(CppWorkerStartup, PreludeKeepsTheGlobalNamespaceUsable) {
   EXPECT_EQ(w.exec("#pragma once\ncout << count;").out, "2");  // `#pragma once` crashes clang-repl 19
 }
 
+// --- precompiled headers (backends/cpp/CMakeLists.txt: cpp-prelude.pch,
+// cpp-stdcpp.pch next to the worker; SX_CPP_PCH) ---------------------------
+
+const std::string kPchDir = std::string(SX_BINARY_DIR) + "/bin";
+bool have_pchs() {
+  return access((kPchDir + "/cpp-prelude.pch").c_str(), R_OK) == 0 &&
+         access((kPchDir + "/cpp-stdcpp.pch").c_str(), R_OK) == 0;
+}
+
+// What a native build prints (clang++ -std=c++20, g++ alike).
+const char *kManyStdProgram = R"(#include <bits/stdc++.h>
+using namespace std;
+int main() {
+  vector<int> v{5, 3, 9, 1, 7};
+  sort(v.begin(), v.end());
+  map<string, int> m{{"b", 2}, {"a", 1}};
+  set<int> s(v.begin(), v.end());
+  unordered_map<int, string> um{{1, "one"}};
+  priority_queue<int> pq(v.begin(), v.end());
+  deque<int> dq{1, 2};
+  dq.push_front(0);
+  ostringstream os;
+  os << fixed << setprecision(3) << sqrt(2.0);
+  bitset<8> bs(37);
+  tuple<int, string> t{4, "four"};
+  optional<int> o = 6;
+  string str = "hello";
+  reverse(str.begin(), str.end());
+  cout << v.front() << ' ' << v.back() << ' ' << accumulate(v.begin(), v.end(), 0) << '\n';
+  cout << m.begin()->first << m["b"] << ' ' << s.count(9) << ' ' << um[1] << ' ' << pq.top() << ' ' << dq.front() << '\n';
+  cout << os.str() << ' ' << bs << ' ' << get<1>(t) << ' ' << *o << ' ' << str << ' ' << gcd(12, 18) << ' ' << __builtin_popcount(255) << '\n';
+  printf("%.2f %lld\n", pow(2.0, 10), numeric_limits<long long>::max());
+  return 0;
+}
+)";
+const char *kManyStdOutput = "1 9 25\na2 1 one 9 0\n1.414 00100101 four 6 olleh 6 8\n1024.00 9223372036854775807\n";
+
+// Runs `program` as the streamexec chunker would split it: the leading
+// #include lines one unit each, the rest one unit; then its end.
+std::pair<json, std::string> run_program(Worker &w, const std::string &program) {
+  std::size_t at = 0;
+  int line = 1;
+  while (program.compare(at, 8, "#include") == 0 || program.compare(at, 7, "#define") == 0) {
+    std::size_t nl = program.find('\n', at);
+    Result r = w.exec(program.substr(at, nl - at), line++);
+    EXPECT_EQ(r.status, "ok") << program.substr(at, nl - at) << ": " << r.error.dump();
+    at = nl + 1;
+  }
+  Result r = w.exec(program.substr(at), line);
+  EXPECT_EQ(r.status, "ok") << r.error.dump();
+  return w.end();
+}
+
+// The worker loads the prelude precompiled; units including headers (in
+// the PCH or not) and using them work as with parsed headers.
+TEST(CppWorkerPch, IncludesAfterThePchWork) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  ASSERT_TRUE(have_pchs()) << "no PCHs in " << kPchDir;
+  Worker w({"SX_CPP_TIMINGS=1"});
+  ASSERT_TRUE(w.ready) << w.fatal;
+  EXPECT_NE(w.startup_output.find("pch=" + kPchDir + "/cpp-prelude.pch"), std::string::npos) << w.startup_output;
+  EXPECT_EQ(w.exec("#include <vector>\n#include <iostream>").status, "ok");
+  EXPECT_EQ(w.exec("#include <algorithm>\n#include <map>\n#include <unistd.h>").status, "ok");
+  Result r = w.exec(
+      "std::map<int, std::string> pm{{2, \"two\"}};\nstd::vector<int> pv{3, 1, 2};\n"
+      "std::sort(pv.begin(), pv.end());\nstd::cout << pv[0] << pm[2] << std::min(4, 5) << std::endl;");
+  EXPECT_EQ(r.status, "ok") << r.error.dump();
+  EXPECT_EQ(r.out, "1two4\n");
+  // A lambda in a top-level statement right after an include (clang-repl 19
+  // crashed on it with a PCH loaded).
+  EXPECT_EQ(w.exec("#include <cstdio>\nstd::printf(\"%s\\n\", [] { static char b[8] = \"lam\"; return b; }());").out,
+            "lam\n");
+  EXPECT_EQ(w.exec("std::string ps = \"abc\"; ps += std::to_string(12); ps").value, "\"abc12\"");
+}
+
+// A program that starts with <bits/stdc++.h> (cpp-stdcpp.pch) prints what
+// the native build prints; so does the worker without PCHs.
+TEST(CppWorkerPch, ManyStdFacilitiesGiveNativeOutput) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  for (const char *pch : {"1", "0"}) {
+    SCOPED_TRACE(std::string("SX_CPP_PCH=") + pch);
+    Worker w({std::string("SX_CPP_PCH=") + pch});
+    ASSERT_TRUE(w.ready) << w.fatal;
+    auto [done, out] = run_program(w, kManyStdProgram);
+    EXPECT_EQ(done["exit_code"], 0) << done.dump();
+    EXPECT_EQ(out, kManyStdOutput);
+    // The next program starts from the state before the first: with only
+    // <iostream>, names <bits/stdc++.h> declares (::y1, std::count) are free.
+    auto [done2, out2] = run_program(w,
+                                     "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
+                                     "int main() { cout << y1 + count << endl; }");
+    EXPECT_EQ(done2["exit_code"], 0) << done2.dump();
+    EXPECT_EQ(out2, "7\n");
+  }
+}
+
+// <bits/stdc++.h> after other include units: the worker starts over from
+// cpp-stdcpp.pch and runs those units again.
+TEST(CppWorkerPch, StdcppAfterOtherIncludes) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  Worker w;
+  ASSERT_TRUE(w.ready) << w.fatal;
+  ASSERT_EQ(w.exec("#include <iostream>").status, "ok");
+  ASSERT_EQ(w.exec("#pragma GCC optimize(\"O2\")\n#include <cstdio>", 2).status, "ok");
+  ASSERT_EQ(w.exec("#include <bits/stdc++.h>\n#define int long long", 4).status, "ok");
+  Result r = w.exec("using namespace std;\nint sq(int x) { return x * x; }", 6);
+  ASSERT_EQ(r.status, "ok") << r.error.dump();
+  ASSERT_EQ(w.exec("signed main() { vector<int> v{3000000, 1}; sort(v.begin(), v.end()); "
+                   "cout << v[0] << ' ' << sq(v[1]) << endl; }",
+                   8)
+                .status,
+            "ok");
+  auto [done, out] = w.end();
+  EXPECT_EQ(done["exit_code"], 0) << done.dump();
+  EXPECT_EQ(out, "1 9000000000000\n");
+}
+
+// A macro defined before the headers are included changes them natively:
+// the worker then starts over with nothing preloaded.
+TEST(CppWorkerPch, MacroBeforeIncludeIsSeenByTheHeaders) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  {
+    Worker w;
+    ASSERT_TRUE(w.ready) << w.fatal;
+    ASSERT_EQ(w.exec("#define _GLIBCXX_DEBUG\n#include <bits/stdc++.h>").status, "ok");
+    EXPECT_EQ(w.exec("std::is_same_v<std::vector<int>, std::__debug::vector<int>>").value, "true");
+  }
+  {
+    Worker w;  // one unit per line, as the chunker splits
+    ASSERT_TRUE(w.ready) << w.fatal;
+    auto [done, out] = run_program(w,
+                                   "#define _GLIBCXX_DEBUG\n#include <vector>\n#include <iostream>\n"
+                                   "int main() { std::vector<int> v(2); std::cout << sizeof(v) << ' ' << "
+                                   "std::is_same_v<std::vector<int>, std::__debug::vector<int>> << '\\n'; }");
+    EXPECT_EQ(done["exit_code"], 0) << done.dump();
+    EXPECT_EQ(out.substr(out.find(' ')), " 1\n");
+  }
+  {
+    Worker w;
+    ASSERT_TRUE(w.ready) << w.fatal;
+    auto [done, out] = run_program(w,
+                                   "#define NDEBUG\n#include <bits/stdc++.h>\n"
+                                   "int main() { assert(1 == 2); std::cout << \"ran\\n\"; }");
+    EXPECT_EQ(done["exit_code"], 0) << done.dump();
+    EXPECT_EQ(out, "ran\n");
+  }
+  {
+    // Without the macro, assert is active (as natively).
+    Worker w;
+    ASSERT_TRUE(w.ready) << w.fatal;
+    auto [done, out] = run_program(w, "#include <bits/stdc++.h>\nint main() { assert(1 == 2); }");
+    EXPECT_EQ(done["signal"], SIGABRT) << done.dump();
+  }
+}
+
+// No PCH, or one Clang rejects: the worker parses headers instead.
+TEST(CppWorkerPch, MissingOrBrokenPchFallsBackToParsing) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  char dir[] = "/tmp/sx_pch_test_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  // A broken PCH: the start of a real one (or garbage if there is none).
+  std::string head = "CPCH garbage";
+  if (FILE *f = fopen((kPchDir + "/cpp-stdcpp.pch").c_str(), "rb")) {
+    head.resize(100000);
+    head.resize(fread(head.data(), 1, head.size(), f));
+    fclose(f);
+  }
+  for (const char *name : {"cpp-prelude.pch", "cpp-stdcpp.pch"}) {
+    FILE *f = fopen((std::string(dir) + "/" + name).c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    fwrite(head.data(), 1, head.size(), f);
+    fclose(f);
+  }
+  for (const std::string &pch : {std::string("/nonexistent-sx-pch-dir"), std::string(dir)}) {
+    SCOPED_TRACE("SX_CPP_PCH=" + pch);
+    Worker w({"SX_CPP_PCH=" + pch, "SX_CPP_TIMINGS=1"});
+    ASSERT_TRUE(w.ready) << w.fatal;
+    EXPECT_NE(w.startup_output.find("pch=none"), std::string::npos) << w.startup_output;
+    auto [done, out] = run_program(w, kManyStdProgram);
+    EXPECT_EQ(done["exit_code"], 0) << done.dump();
+    EXPECT_EQ(out, kManyStdOutput);
+  }
+  for (const char *name : {"cpp-prelude.pch", "cpp-stdcpp.pch"}) unlink((std::string(dir) + "/" + name).c_str());
+  rmdir(dir);
+}
+
 // Timings are printed, not asserted.
 TEST(CppWorkerStartup, Timings) {
   REQUIRE_WORKER();

@@ -30,6 +30,7 @@
 
 #include "streamexec.h"
 #include "tools/bench/collect.h"
+#include "tools/bench/cold_start.h"
 #include "tools/bench/cpp_main.h"
 #include "tools/bench/frontend.h"
 #include "tools/bench/bindings.h"
@@ -174,6 +175,10 @@ int main(int argc, char **argv) {
                "instead: the sandbox's cost (cold start, per-unit dispatch, a long line), on vs off (inputs ignored)");
   app.add_option("--isolation-cold", isolation_cold, "cold starts per language and setting for --isolation")
       ->capture_default_str();
+  int cold_start_runs = 0;
+  app.add_option("--cold-start", cold_start_runs,
+                 "instead: C++ cold start to first output (<vector>+<iostream>, <bits/stdc++.h>), with the worker's "
+                 "precompiled headers vs SX_CPP_PCH=0, N runs each (inputs ignored)");
   bool cpp_main = false;
   app.add_flag("--cpp-main", cpp_main,
                "instead: complete C++ programs — wait after the last token vs a serial clang++ -O0 build + run "
@@ -216,6 +221,7 @@ int main(int argc, char **argv) {
   if (!feed_cost_file.empty()) return sx::bench::feed_cost_bench(feed_cost_file, feed_cost_piece, 5);
   if (!chat_recording.empty()) return sx::bench::chat_bench(chat_recording, chat_reps, json_out);
   if (isolation) return sx::bench::isolation_bench(isolation_cold, dispatch_n, json_out);
+  if (cold_start_runs > 0) return sx::bench::cold_start_bench(cold_start_runs, json_out);
   if (interrupt_runs > 0) return sx::bench::interrupt_bench(interrupt_runs, json_out);
   if (inputs.empty() && dispatch_lang.empty()) {
     fmt::print(stderr, "streamexec-bench: no answers given (files or directories of *.md)\n");
