@@ -419,6 +419,13 @@ bool WorkerProcess::send(const nlohmann::json &msg) {
   return proto::write_frame(to_, msg);
 }
 
+void block_sigpipe_on_this_thread() {
+  sigset_t pipe_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
+}
+
 WorkerProcess::Read WorkerProcess::await_ready(nlohmann::json *ready, int timeout_ms,
                                                std::vector<nlohmann::json> *early) {
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

@@ -48,6 +48,13 @@ bool normalize_sandbox(WorkerSandbox *sb, std::string *err);
 // own SX_WORKER_* settings are added by spawn).
 std::vector<std::string> worker_environment(const WorkerSandbox &sb, char **host_env);
 
+// For a thread that writes to workers' pipes: a worker that dies meanwhile
+// must not kill the host, so SIGPIPE is blocked on the calling thread (the
+// write fails with EPIPE) rather than ignored process-wide, which is the
+// embedding program's choice. Workers are spawned with an empty mask and
+// default SIGPIPE.
+void block_sigpipe_on_this_thread();
+
 class WorkerProcess {
  public:
   // Starts `exe` with the protocol pipes on fds 3/4. Does not wait for "ready".

@@ -234,14 +234,7 @@ bool Executor::ensure_worker(std::string *err) {
 }
 
 void Executor::run() {
-  // A worker that dies while this thread writes to its pipe must not kill
-  // the host: SIGPIPE is blocked on this thread (the write fails with EPIPE)
-  // rather than ignored process-wide, which is the embedding program's
-  // choice. Workers are spawned with an empty mask and default SIGPIPE.
-  sigset_t pipe_set;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
+  block_sigpipe_on_this_thread();
   std::string err;
   if (s_.config().execute) ensure_worker(&err);  // pre-warm while the model writes
   for (;;) {

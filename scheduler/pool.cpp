@@ -2,8 +2,6 @@
 #include "scheduler/pool.h"
 
 #include <chrono>
-#include <csignal>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -47,12 +45,7 @@ bool WorkerPool::needs_start() const {
 }
 
 void WorkerPool::run() {
-  // As on an executor's thread: a worker that dies while we write to it must
-  // not raise SIGPIPE in the host.
-  sigset_t pipe_set;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
+  block_sigpipe_on_this_thread();  // as on an executor's thread
 
   std::unique_lock<std::mutex> lk(mu_);
   for (;;) {

@@ -342,15 +342,20 @@ class CppBackend final : public sx::WorkerBackend {
     return true;
   }
 
-  bool create_interpreter(const std::string &pch, std::string *err) {
+  // The compiler's arguments, with `pch` loaded if it is not empty.
+  std::vector<const char *> compiler_args(const std::string &pch) const {
     std::vector<const char *> argv;
     for (auto &a : args_) argv.push_back(a.c_str());
     if (!pch.empty()) {
       argv.push_back("-include-pch");
       argv.push_back(pch.c_str());
     }
+    return argv;
+  }
+
+  bool create_interpreter(const std::string &pch, std::string *err) {
     clang::IncrementalCompilerBuilder cb;
-    cb.SetCompilerArgs(argv);
+    cb.SetCompilerArgs(compiler_args(pch));
     auto ci = cb.CreateCpp();
     if (!ci) {
       *err = "cannot create the compiler instance: " + llvm::toString(ci.takeError());
@@ -433,12 +438,8 @@ class CppBackend final : public sx::WorkerBackend {
   // error, so read it first with a compiler instance of our own: the same
   // checks, ~1-5 ms.
   bool pch_acceptable(const std::string &pch) {
-    std::vector<const char *> argv;
-    for (auto &a : args_) argv.push_back(a.c_str());
-    argv.push_back("-include-pch");
-    argv.push_back(pch.c_str());
     clang::IncrementalCompilerBuilder cb;
-    cb.SetCompilerArgs(argv);
+    cb.SetCompilerArgs(compiler_args(pch));
     auto ci = cb.CreateCpp();
     if (!ci) {
       llvm::consumeError(ci.takeError());

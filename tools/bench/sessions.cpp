@@ -126,6 +126,19 @@ struct Recorder {
   }
 };
 
+// The options of a benchmark session: its language's worker started at
+// once, events to `cb`, workers from `pool` (may be NULL).
+sx_options bench_options(sx_lang lang, sx_event_fn cb, void *user, sx_pool *pool) {
+  sx_options opt;
+  sx_options_init(&opt);
+  opt.prestart = 1u << lang;
+  opt.queue_events = 0;
+  opt.on_event = cb;
+  opt.user = user;
+  opt.pool = pool;
+  return opt;
+}
+
 sx_lang lang_of(const std::string &name) {
   sx_lang l = SX_LANG_PYTHON;
   sx_lang_from_name(name.c_str(), &l);
@@ -175,13 +188,7 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
       while (Clock::now() < deadline) {
         const std::string &text = answers[next.fetch_add(1) % answers.size()];
         Recorder rec;
-        sx_options opt;
-        sx_options_init(&opt);
-        opt.prestart = 1u << lang;
-        opt.queue_events = 0;
-        opt.on_event = &Recorder::on_event;
-        opt.user = &rec;
-        opt.pool = pool;
+        sx_options opt = bench_options(lang, &Recorder::on_event, &rec, pool);
         opt.execute = o.chunk_only ? 0 : 1;
         sx_session *s = nullptr;
         if (sx_session_new(&opt, &s) != SX_OK) {
@@ -368,13 +375,7 @@ struct FirstOutput {
 // sx_session_new to the first output of the answer, in ms; -1 on failure.
 double library_first(sx_lang l, bool bits, sx_pool *pool) {
   FirstOutput f;
-  sx_options opt;
-  sx_options_init(&opt);
-  opt.prestart = 1u << l;
-  opt.queue_events = 0;
-  opt.on_event = &FirstOutput::on_event;
-  opt.user = &f;
-  opt.pool = pool;
+  sx_options opt = bench_options(l, &FirstOutput::on_event, &f, pool);
   auto t0 = Clock::now();
   sx_session *s = nullptr;
   if (sx_session_new(&opt, &s) != SX_OK) return -1;

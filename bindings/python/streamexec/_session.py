@@ -179,7 +179,26 @@ DEFAULT_POOL: Any = _DefaultPool()
 """Session(pool=DEFAULT_POOL), the default: the process's shared pool (default_pool())."""
 
 
-class Pool:
+class _Closing:
+    """``with`` and garbage collection call close()."""
+
+    def close(self) -> None:  # pragma: no cover — overridden
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 — interpreter shutdown
+            pass
+
+
+class Pool(_Closing):
     """Started workers kept ready for the sessions of this process.
 
     A session that uses the pool (``Session(pool=p)``) takes a worker whose
@@ -246,18 +265,6 @@ class Pool:
             _ffi.sx_pool_free(self._p)
             self._p = None
 
-    def __enter__(self) -> "Pool":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 — interpreter shutdown
-            pass
-
 
 _default_pool: Optional[Pool] = None
 _default_pool_lock = threading.Lock()
@@ -273,7 +280,7 @@ def default_pool() -> Pool:
         return _default_pool
 
 
-class Session:
+class Session(_Closing):
     """A streaming-execution session (one per conversation).
 
     ``feed()`` each piece of the model's answer as it arrives; it returns
@@ -520,15 +527,3 @@ class Session:
             if self._s is not None:
                 _ffi.sx_session_free(self._s)
                 self._s = None
-
-    def __enter__(self) -> "Session":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 — interpreter shutdown
-            pass
