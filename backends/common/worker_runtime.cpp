@@ -22,6 +22,7 @@
 //     run their loops.
 // What the kernel refuses is skipped and reported in the "ready" frame
 // (sandbox.h), never silently.
+#include <algorithm>
 #include "backends/common/worker_runtime.h"
 
 #include <cerrno>
@@ -204,7 +205,18 @@ int worker_main(WorkerBackend &backend) {
   sandbox::Config cfg;
   std::string cfg_err;
   bool cfg_ok = sandbox::Config::from_env(&cfg, &cfg_err);
-  if (!cfg.is_off("fds")) close_range(proto::kWorkerOutFd + 1, ~0U, 0);
+  if (!cfg.is_off("fds")) {
+    // Everything above the protocol's descriptors but the backend's own.
+    std::vector<int> keep = backend.kept_fds();
+    std::sort(keep.begin(), keep.end());
+    unsigned from = proto::kWorkerOutFd + 1;
+    for (int k : keep) {
+      if (k < static_cast<int>(from)) continue;
+      if (static_cast<unsigned>(k) > from) close_range(from, static_cast<unsigned>(k) - 1, 0);
+      from = static_cast<unsigned>(k) + 1;
+    }
+    close_range(from, ~0U, 0);
+  }
   if (!cfg_ok) {
     proto::write_frame(proto::kWorkerOutFd, {{"op", "fatal"}, {"message", "sandbox configuration: " + cfg_err}});
     return 2;

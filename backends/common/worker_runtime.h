@@ -108,6 +108,11 @@ class WorkerBackend {
   // Names a unit may use without defining them (JavaScript: the global
   // object's properties), sent to the host with "ready" (hoisting, §6a).
   virtual std::vector<std::string> global_names() { return {}; }
+  // Descriptors the backend opened before the sandbox (its own read-only
+  // files, which the sandbox may hide: a build or install under /tmp or the
+  // home directory), kept open through the "fds" protection; numbers >= 100,
+  // out of the way of the program's own.
+  virtual std::vector<int> kept_fds() const { return {}; }
 };
 
 // Runs the worker (process tree, supervisor, interpreter loop) until

@@ -43,6 +43,8 @@
 //   SX_CPP_RESOURCE_DIR  Clang resource dir (default: the one of the build)
 //   SX_CPP_TIMINGS=1     print start-up timings to stderr (start-up chatter)
 #include <cxxabi.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -90,6 +92,9 @@
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/Error.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -121,6 +126,24 @@ template struct PrivateAccess<&clang::Interpreter::LastValue>;
 
 class CppBackend final : public sx::WorkerBackend {
  public:
+  // Runs before the sandbox (worker_main): the PCHs are opened here, since
+  // the sandbox hides a build or an install under /tmp or the home
+  // directory (a pip --user or npm install). Clang reads them from memory
+  // (pch_vfs). Other flags than the PCHs' would make Clang reject them
+  // (-O1, -D…) or change what the headers declare: then they are parsed.
+  CppBackend() {
+    if (!split_flags(getenv("SX_CPP_FLAGS")).empty()) return;
+    pch_dir_ = find_pch_dir();
+    for (Preload p : {Preload::Prelude, Preload::Stdcpp}) {
+      std::string path = pch_file(p);
+      int fd = path.empty() ? -1 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        pch_fd_[p == Preload::Prelude ? 0 : 1] = fcntl(fd, F_DUPFD_CLOEXEC, kPchFdBase);
+        close(fd);
+      }
+    }
+  }
+
   const char *name() const override { return "cpp"; }
 
   bool init(std::string *err) override {
@@ -145,7 +168,7 @@ class CppBackend final : public sx::WorkerBackend {
     args_.push_back("-Wno-unknown-pragmas");  // kEndOfUnitPragma, even with -Wall -Werror
     // Other flags than the PCH's would make Clang reject it (-O1, -D…) or
     // change what the headers declare: parse them instead.
-    if (extra.empty()) pch_dir_ = find_pch_dir();
+    // (The PCHs were opened by the constructor, unless extra flags are given.)
 
     const char *env = getenv("SX_CPP_PRELUDE");
     if (!env || std::strcmp(env, "1") == 0) preload_ = Preload::Prelude;
@@ -365,6 +388,7 @@ class CppBackend final : public sx::WorkerBackend {
     // BeginSourceFile and every diagnostic from then on.
     diags_ = new CaptureDiagnostics(&(*ci)->getDiagnosticOpts());
     (*ci)->getDiagnostics().setClient(diags_, /*ShouldOwnClient=*/true);
+    if (!pch.empty()) (*ci)->createFileManager(pch_vfs());
     auto interp = clang::Interpreter::create(std::move(*ci));
     if (!interp) {
       *err = "cannot create clang::Interpreter: " + llvm::toString(interp.takeError()) + "\n" + diags_->text();
@@ -447,7 +471,7 @@ class CppBackend final : public sx::WorkerBackend {
     }
     clang::CompilerInstance &c = **ci;
     c.getDiagnostics().setClient(new clang::IgnoringDiagConsumer, /*ShouldOwnClient=*/true);
-    c.createFileManager();
+    c.createFileManager(pch_vfs());
     c.createSourceManager(c.getFileManager());
     c.createPreprocessor(clang::TU_Incremental);
     if (c.getDiagnostics().hasErrorOccurred()) return false;
@@ -461,12 +485,45 @@ class CppBackend final : public sx::WorkerBackend {
   // The precompiled header of preload `p`, if there is one: cpp-prelude.pch
   // (kDefaultPrelude), cpp-stdcpp.pch (<bits/stdc++.h>) in pch_dir_.
   std::string pch_path(Preload p) const {
+    int i = p == Preload::Prelude ? 0 : p == Preload::Stdcpp ? 1 : -1;
+    if (i < 0 || pch_fd_[i] < 0) return {};
+    return std::string(kPchVfsDir) + (i == 0 ? "/cpp-prelude.pch" : "/cpp-stdcpp.pch");
+  }
+  // Its file in pch_dir_, if readable (before the sandbox).
+  std::string pch_file(Preload p) const {
     if (pch_dir_.empty()) return {};
     const char *name = p == Preload::Prelude ? "cpp-prelude.pch" : p == Preload::Stdcpp ? "cpp-stdcpp.pch" : nullptr;
     if (!name) return {};
     std::string path = pch_dir_ + "/" + name;
     return access(path.c_str(), R_OK) == 0 ? path : std::string();
   }
+  // The host's file system with the PCHs, mapped from their descriptors, at
+  // kPchVfsDir: what Clang's FileManager reads.
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> pch_vfs() {
+    if (vfs_) return vfs_;
+    llvm::IntrusiveRefCntPtr<llvm::vfs::InMemoryFileSystem> mem(new llvm::vfs::InMemoryFileSystem);
+    for (int i = 0; i < 2; ++i) {
+      struct stat st;
+      if (pch_fd_[i] < 0 || fstat(pch_fd_[i], &st) != 0) continue;
+      std::string name = std::string(kPchVfsDir) + (i == 0 ? "/cpp-prelude.pch" : "/cpp-stdcpp.pch");
+      auto buf = llvm::MemoryBuffer::getOpenFile(llvm::sys::fs::convertFDToNativeFile(pch_fd_[i]), name,
+                                                 static_cast<uint64_t>(st.st_size), /*RequiresNullTerminator=*/false);
+      if (buf) mem->addFile(name, st.st_mtime, std::move(*buf));
+    }
+    llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> overlay(
+        new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
+    overlay->pushOverlay(mem);
+    vfs_ = overlay;
+    return vfs_;
+  }
+  std::vector<int> kept_fds() const override {
+    std::vector<int> k;
+    for (int fd : pch_fd_)
+      if (fd >= 0) k.push_back(fd);
+    return k;
+  }
+  static constexpr int kPchFdBase = 210;  // above ProgramFile's 200
+  static constexpr const char *kPchVfsDir = "/streamexec-pch";
 
   // SX_CPP_PCH: unset or "1" = the directory of this executable (the build
   // tree's bin/, or libexec/streamexec when installed); "0" = no PCH; else
@@ -485,6 +542,8 @@ class CppBackend final : public sx::WorkerBackend {
 
   Preload preload_ = Preload::Prelude;
   std::string pch_dir_;                              // where the PCHs are; empty: none used
+  int pch_fd_[2] = {-1, -1};                         // cpp-prelude.pch, cpp-stdcpp.pch, opened before the sandbox
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs_;  // pch_vfs()
   std::string pch_used_;                             // the PCH the interpreter loaded, or empty
   bool replayable_ = true;                           // every unit so far: directives only, run again by switch_to
   bool saw_define_ = false;                          // … one of them had a #define / #undef
