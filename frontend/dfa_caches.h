@@ -102,6 +102,14 @@ class DfaCaches {
   std::vector<std::unique_ptr<Set>> free_;
 };
 
+// The pool of the generated recognizer R (a lexer or a parser class): one
+// per class in the process.
+template <class R>
+DfaCaches &dfa_caches() {
+  static DfaCaches pool;
+  return pool;
+}
+
 }  // namespace sx
 
 #endif

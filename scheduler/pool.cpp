@@ -70,7 +70,6 @@ void WorkerPool::run() {
     }
     lk.unlock();
 
-    auto t0 = std::chrono::steady_clock::now();
     std::string exe = fmt::format("{}/streamexec-worker-{}", cfg_.worker_dir, lang_name(static_cast<Lang>(lang)));
     std::string err;
     Taken t;
@@ -97,8 +96,6 @@ void WorkerPool::run() {
         t.process.reset();
       }
     }
-    t.startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-
     lk.lock();
     ++stats_.started[lang];
     if (ok) {

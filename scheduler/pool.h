@@ -67,8 +67,7 @@ class WorkerPool {
   struct Taken {
     std::unique_ptr<WorkerProcess> process;
     nlohmann::json ready;                     // its "ready" frame
-    std::vector<nlohmann::json> early_output; // what it wrote before
-    double startup_ms = 0;                    // its start-up, done by the pool
+    std::vector<nlohmann::json> early_output;  // what it wrote before
   };
   // A ready worker of `lang` for a session with worker options `cfg`, or
   // nothing (none ready, or the options differ): the session starts its own.

@@ -615,10 +615,9 @@ CppVerdict confirm_cpp(std::string_view text, bool begins_line) {
   ByteStream input(text);
   // Caches of this parse's own (frontend/dfa_caches.h): declared before the
   // recognizers, which use them until they are destroyed.
-  static DfaCaches lexer_caches, parser_caches;
   DfaCaches::Lease lexer_dfa, parser_dfa;
   CppLexer lexer(&input);
-  lexer_dfa = lexer_caches.lend_lexer(lexer);
+  lexer_dfa = dfa_caches<CppLexer>().lend_lexer(lexer);
   lexer.sxBeginsLine = begins_line;
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
@@ -648,7 +647,7 @@ CppVerdict confirm_cpp(std::string_view text, bool begins_line) {
   }
 
   CppParser parser(&tokens);
-  parser_dfa = parser_caches.lend(parser);
+  parser_dfa = dfa_caches<CppParser>().lend(parser);
   parser.removeErrorListeners();
   CppParser::TranslationUnitContext *tree = nullptr;
   // Stage 1: fast SLL prediction, bail out at the first error.

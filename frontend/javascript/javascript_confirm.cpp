@@ -239,15 +239,6 @@ JsVerdict confirm_javascript(std::string_view text, const JsConfirmOptions &opti
 }
 
 namespace {
-DfaCaches &lexer_caches() {
-  static DfaCaches pool;
-  return pool;
-}
-DfaCaches &parser_caches() {
-  static DfaCaches pool;
-  return pool;
-}
-
 JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &options) {
   JsVerdict v;
   Decoded dec = decode_utf8(text);
@@ -280,7 +271,7 @@ JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &optio
   // recognizers, which use them until they are destroyed.
   DfaCaches::Lease lexer_dfa, parser_dfa;
   L lexer(&input);
-  lexer_dfa = lexer_caches().lend_lexer(lexer);
+  lexer_dfa = dfa_caches<L>().lend_lexer(lexer);
   lexer.removeErrorListeners();
   lexer.module_goal = options.goal == JsConfirmOptions::Goal::Module;
   TrackingTokenStream tokens(&lexer);
@@ -310,7 +301,7 @@ JsVerdict confirm_unguarded(std::string_view text, const JsConfirmOptions &optio
     parser->token_flags = &pp.flags;
     auto strategy = std::make_shared<FirstErrorStrategy>();
     parser->setErrorHandler(strategy);
-    parser_dfa = parser_caches().lend<FurthestErrorSimulator>(*parser);
+    parser_dfa = dfa_caches<P>().lend<FurthestErrorSimulator>(*parser);
     parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         stage == 0 ? antlr4::atn::PredictionMode::SLL : antlr4::atn::PredictionMode::LL);
     try {

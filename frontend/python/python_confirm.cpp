@@ -279,15 +279,6 @@ std::string error_message(const Source &src, sxg::PythonLexerBase &lexer, antlr4
   return "invalid syntax";
 }
 
-DfaCaches &lexer_caches() {
-  static DfaCaches pool;
-  return pool;
-}
-DfaCaches &parser_caches() {
-  static DfaCaches pool;
-  return pool;
-}
-
 }  // namespace
 
 ParseVerdict confirm_python(std::string_view text, bool analyze) {
@@ -299,13 +290,13 @@ ParseVerdict confirm_python(std::string_view text, bool analyze) {
   // recognizers, which use them until they are destroyed.
   DfaCaches::Lease lexer_dfa, parser_dfa;
   PythonLexer lexer(&input);
-  lexer_dfa = lexer_caches().lend_lexer(lexer);
+  lexer_dfa = dfa_caches<PythonLexer>().lend_lexer(lexer);
   lexer.removeErrorListeners();
   LexerErrors lexer_errors;
   lexer.addErrorListener(&lexer_errors);
   TrackingTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
-  parser_dfa = parser_caches().lend(parser);
+  parser_dfa = dfa_caches<PythonParser>().lend(parser);
   parser.stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   parser.stack_budget = sx::stack_budget(parser.stack_base, kStackBudget);
   parser.removeErrorListeners();
