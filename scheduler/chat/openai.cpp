@@ -1,7 +1,8 @@
 // OpenAI-compatible streaming chat client on libcurl's multi interface
 // (openai.h). One transfer at a time per call; the multi interface lets
 // another thread wake the loop (curl_multi_wakeup) when a unit fails while
-// the model is silent, so the stop never waits for the next byte.
+// the model is silent, so the stop never waits for the next byte. libcurl is
+// loaded at the first request (curl_api.h), not linked.
 #include "scheduler/chat/openai.h"
 
 #include <algorithm>
@@ -11,10 +12,10 @@
 #include <mutex>
 #include <thread>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "scheduler/chat/curl_api.h"
 #include "scheduler/chat/sse.h"
 
 namespace sx::chat {
@@ -31,7 +32,8 @@ const char *reason_name(StreamEnd::Reason r) {
 
 void Waker::wake() {
   std::lock_guard<std::mutex> lk(mu_);
-  if (multi_) curl_multi_wakeup(static_cast<CURLM *>(multi_));
+  // Attached only while a transfer runs: libcurl is loaded then.
+  if (multi_) curl_api(nullptr)->multi_wakeup(static_cast<CURLM *>(multi_));
 }
 void Waker::attach(void *multi) {
   std::lock_guard<std::mutex> lk(mu_);
@@ -59,11 +61,6 @@ std::string request_body(const Request &r) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // One attempt: its transfer's state, shared with libcurl's callbacks.
 struct Transfer {
@@ -179,8 +176,8 @@ std::string server_message(const std::string &body) {
   return s.empty() ? "(no message)" : s;
 }
 
-std::string curl_failure(CURLcode rc, const char *errbuf, const std::string &url) {
-  std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+std::string curl_failure(const CurlApi &curl, CURLcode rc, const char *errbuf, const std::string &url) {
+  std::string detail = errbuf && *errbuf ? errbuf : curl.easy_strerror(rc);
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -205,8 +202,14 @@ std::string curl_failure(CURLcode rc, const char *errbuf, const std::string &url
 }  // namespace
 
 StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
-  global_init();
   StreamEnd end;
+  std::string load_error;
+  const CurlApi *curl = curl_api(&load_error);
+  if (!curl) {
+    end.reason = StreamEnd::Reason::Error;
+    end.error = load_error;
+    return end;
+  }
   const std::string url = request_url(r);
   const std::string body = request_body(r);
   const Clock::time_point t0 = Clock::now();
@@ -235,58 +238,58 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
     t.t0 = t0;
     t.last_byte = Clock::now();
     char errbuf[CURL_ERROR_SIZE] = {0};
-    CURL *easy = curl_easy_init();
-    CURLM *multi = curl_multi_init();
+    CURL *easy = curl->easy_init();
+    CURLM *multi = curl->multi_init();
     if (!easy || !multi) {
-      if (easy) curl_easy_cleanup(easy);
-      if (multi) curl_multi_cleanup(multi);
+      if (easy) curl->easy_cleanup(easy);
+      if (multi) curl->multi_cleanup(multi);
       end.error = "libcurl could not be initialised";
       end.t_end_ms = since();
       return end;
     }
     curl_slist *headers = nullptr;
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: text/event-stream");
+    headers = curl->slist_append(headers, "Content-Type: application/json");
+    headers = curl->slist_append(headers, "Accept: text/event-stream");
     std::string auth;
     if (!r.api_key.empty()) {
       auth = "Authorization: Bearer " + r.api_key;
-      headers = curl_slist_append(headers, auth.c_str());
+      headers = curl->slist_append(headers, auth.c_str());
     }
-    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);  // a stopped stream's connection is never reused
-    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout_s * 1000));
-    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "streamexec");
+    curl->easy_setopt(easy, CURLOPT_URL, url.c_str());
+    curl->easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl->easy_setopt(easy, CURLOPT_POSTFIELDS, body.c_str());
+    curl->easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl->easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
+    curl->easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+    curl->easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+    curl->easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+    curl->easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    curl->easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl->easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);  // a stopped stream's connection is never reused
+    curl->easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl->easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout_s * 1000));
+    curl->easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
+    curl->easy_setopt(easy, CURLOPT_USERAGENT, "streamexec");
     // Proxies come from the environment as libcurl reads them (https_proxy,
     // no_proxy …); a CA bundle as the curl tool reads it.
     for (const char *var : {"CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
       if (const char *v = std::getenv(var); v && *v) {
-        curl_easy_setopt(easy, CURLOPT_CAINFO, v);
+        curl->easy_setopt(easy, CURLOPT_CAINFO, v);
         break;
       }
     }
-    if (const char *v = std::getenv("SSL_CERT_DIR"); v && *v) curl_easy_setopt(easy, CURLOPT_CAPATH, v);
-    curl_multi_add_handle(multi, easy);
+    if (const char *v = std::getenv("SSL_CERT_DIR"); v && *v) curl->easy_setopt(easy, CURLOPT_CAPATH, v);
+    curl->multi_add_handle(multi, easy);
     if (waker) waker->attach(multi);
 
     int running = 1;
     CURLcode rc = CURLE_OK;
     bool idle = false;
     while (running) {
-      CURLMcode mc = curl_multi_perform(multi, &running);
+      CURLMcode mc = curl->multi_perform(multi, &running);
       if (mc != CURLM_OK) break;
       int left = 0;
-      while (CURLMsg *m = curl_multi_info_read(multi, &left))
+      while (CURLMsg *m = curl->multi_info_read(multi, &left))
         if (m->msg == CURLMSG_DONE) rc = m->data.result;
       if (!running) break;
       if (t.stop || t.done || t.failed) break;
@@ -299,18 +302,18 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
         idle = true;
         break;
       }
-      curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+      curl->multi_poll(multi, nullptr, 0, 50, nullptr);
     }
     if (waker) waker->detach();
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &end.http_status);
+    curl->easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &end.http_status);
     if (end.http_status == 0) end.http_status = static_cast<int>(t.status);
     curl_off_t retry_after = -1;
-    curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after);
+    curl->easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after);
     // Removing a transfer that is not finished closes its connection.
-    curl_multi_remove_handle(multi, easy);
-    curl_easy_cleanup(easy);
-    curl_multi_cleanup(multi);
-    curl_slist_free_all(headers);
+    curl->multi_remove_handle(multi, easy);
+    curl->easy_cleanup(easy);
+    curl->multi_cleanup(multi);
+    curl->slist_free_all(headers);
     end.t_end_ms = since();
 
     if (t.stop) {
@@ -359,7 +362,7 @@ StreamEnd stream_chat(const Request &r, StreamHandler &h, Waker *waker) {
     }
     if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
       end.reason = StreamEnd::Reason::Error;
-      end.error = curl_failure(rc, errbuf, url);
+      end.error = curl_failure(*curl, rc, errbuf, url);
       if (end.deltas > 0) end.error += fmt::format(" after {} deltas", end.deltas);
       return end;
     }
