@@ -21,6 +21,15 @@ others=$(nm -D --defined-only "$p"/lib*/libstreamexec.so | awk '$3 !~ /^sx_/ {pr
 n_api=$(nm -D --defined-only "$p"/lib*/libstreamexec.so | awk '$3 ~ /^sx_/' | wc -l)
 [ -z "$others" ] && [ "$n_api" -gt 20 ]
 check "the library exports the C API only ($n_api sx_* symbols; others: '${others//$'\n'/ }')" $?
+# Start-up cost of every process that loads the library: libcurl (29 more
+# libraries) is loaded at the first chat request, and no grammar's ATN is
+# built before main (scheduler/chat/curl_api.h, grammars/lazy_init.cmake).
+needed=$(objdump -p "$p"/lib*/libstreamexec.so | awk '/NEEDED/ {print $2}' | tr '\n' ' ')
+! grep -q curl <<<"$needed"
+check "libcurl is not linked, it is loaded on use (NEEDED: $needed)" $?
+ctors=$(nm -C "$build"/grammars/libsx_grammar_*.a 2>/dev/null | grep -c "::_init$")
+[ "$ctors" = 0 ]
+check "no generated recognizer defines a static Initializer _init (found $ctors)" $?
 [ -x "$p/libexec/streamexec/streamexec-worker-python" ]
 check "workers in libexec/streamexec" $?
 ! grep -rq "$build" "$p/lib"/cmake "$p/lib"/pkgconfig 2>/dev/null
