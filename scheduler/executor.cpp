@@ -6,6 +6,7 @@
 #include "scheduler/pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -547,6 +548,18 @@ void Executor::output_frame(const nlohmann::json &f, Result *cur, std::int64_t c
   s_.emit(e);
 }
 
+double Executor::started_at(const nlohmann::json &started, double t_disp) const {
+  double now = s_.now_ms();
+  // The worker's own stamp (steady_clock: CLOCK_MONOTONIC, one clock for the
+  // machine's processes): the trip back to the host is reporting, not
+  // dispatch. Not trusted beyond the window it can be in.
+  auto it = started.find("t_mono_ms");
+  if (it == started.end() || !it->is_number()) return now;
+  double age = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() -
+               it->get<double>();
+  return std::isfinite(age) ? std::clamp(now - age, std::min(t_disp, now), now) : now;
+}
+
 void Executor::dispatch(std::deque<Unit> &batch) {
   const auto &cfg = s_.config();
   const int fence = batch.front().fence;
@@ -613,7 +626,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     std::int64_t id = f.value("id", std::int64_t{-1});
     if (op == "started" && id == u.id) {
       started = true;
-      cur.t_started_ms = s_.now_ms();
+      cur.t_started_ms = started_at(f, t_disp);
       deadline = cur.t_started_ms + cfg.unit_timeout_s * 1000;
       Event e;
       e.kind = EventKind::UnitStarted;

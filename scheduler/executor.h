@@ -92,6 +92,8 @@ class Executor {
   bool runnable_front() const { return !queue_.empty() && (released_ || !queue_.front().hold); }
   bool ensure_worker(std::string *err);
   void dispatch(std::deque<Unit> &batch);
+  // Session time at which the unit of a "started" frame began in the worker.
+  double started_at(const nlohmann::json &started, double t_disp) const;
   void run_end(int fence, double t_ready_ms);
   void finish_unit(const Unit &u, Result &r);
   void skip_all(std::deque<Unit> &batch, const std::string &why);

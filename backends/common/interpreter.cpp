@@ -411,7 +411,13 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
           continue;
         }
         program_file.add(u.contains("lead") && u["lead"].is_string() ? u["lead"].get<std::string>() : "", er.code);
-        send({{"op", "started"}, {"id", er.id}});
+        // t_mono_ms: when it starts, on the clock every process of the machine shares
+        // (CLOCK_MONOTONIC): the host's t_started_ms, without the trip back.
+        send(
+            {{"op", "started"},
+             {"id", er.id},
+             {"t_mono_ms",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count()}});
         g_output_unit = er.id;  // the supervisor attributes from "started" on
         auto ts = std::chrono::steady_clock::now();
         ExecOutcome o = backend.execute(er);

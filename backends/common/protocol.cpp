@@ -196,7 +196,7 @@ bool check_reply(const json &m, std::string *why) {
                           {"globals", T::StrArray, false}, {"sandbox", T::Obj, false}},
                       why);
   } else if (op == "started") {
-    ok = check_fields(m, {{"id", T::Int, true}}, why);
+    ok = check_fields(m, {{"id", T::Int, true}, {"t_mono_ms", T::Num, false}}, why);
   } else if (op == "output") {
     ok = check_fields(m, {{"id", T::Int, true}, {"stream", T::Str, true}, {"text", T::Str, true}}, why);
     if (ok && m["stream"] != "stdout" && m["stream"] != "stderr") {

@@ -305,7 +305,10 @@ class Supervisor {
       running_ = pending_.front();
       pending_.pop_front();
       set_output_unit(running_);
-      to_host({{"op", "started"}, {"id", running_}});
+      json started = {{"op", "started"}, {"id", running_}};
+      if (m.contains("t_mono_ms") && m["t_mono_ms"].is_number() && std::isfinite(m["t_mono_ms"].get<double>()))
+        started["t_mono_ms"] = m["t_mono_ms"];
+      to_host(started);
     } else if (op == "skipped") {
       if (phase_ != Phase::Exec || running_ != -1 || pending_.empty() || !is_int(m, "id") ||
           m["id"].get<std::int64_t>() != pending_.front())

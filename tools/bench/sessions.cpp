@@ -122,7 +122,12 @@ struct Recorder {
     UnitTimes &u = r->units[ev->unit_id];
     if (ev->kind == SX_EVENT_UNIT_CLOSED) u.closed = ev->t_ms;
     if (ev->kind == SX_EVENT_UNIT_STARTED) u.started = ev->t_ms;
-    if (ev->kind == SX_EVENT_UNIT_DONE) u.done = ev->t_ms;
+    if (ev->kind == SX_EVENT_UNIT_DONE) {
+      u.done = ev->t_ms;
+      // When it started in the worker (the unit_started event comes a trip later).
+      auto j = nlohmann::json::parse(ev->json, ev->json + ev->json_len, nullptr, false);
+      if (j.is_object() && j.value("t_started_ms", 0.0) > 0) u.started = j["t_started_ms"].get<double>();
+    }
   }
 };
 
@@ -328,7 +333,8 @@ int sessions_bench(const SessionsOptions &o) {
   std::printf(
       "(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
       "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it done) to "
-      "its start in the worker; 1st: of each session's first unit; cpu busy: machine-wide; warm: sessions that took a "
+      "its start in the worker (t_started_ms, the worker's stamp); 1st: of each session's first unit; cpu busy: "
+      "machine-wide; warm: sessions that took a "
       "ready worker from the pool / "
       "all)\n");
   nlohmann::json rss = nlohmann::json::object();
