@@ -1,11 +1,22 @@
-// streamexec-worker-jupyter: runs the Python units on an existing Jupyter
-// kernel instead of an embedded CPython (`--executor python=jupyter:FILE`,
-// sx_options.python_executor). The executable speaks our worker protocol
-// (backends/common/protocol.h) through the same runtime as the other workers
-// (worker_runtime.h: relay, supervisor, interpreter loop), and its "backend"
-// relays each unit to the kernel as an execute_request of the Jupyter
-// messaging protocol 5.3 over ZeroMQ (a Transport, kernel_transport.h:
-// zmq_transport.cpp), and maps the kernel's messages back:
+// streamexec-worker-jupyter: runs the Python units on a Jupyter kernel
+// instead of an embedded CPython (sx_options.python_executor):
+//
+//   --executor python=jupyter:FILE    an existing kernel, by its connection file
+//                                     (its ZeroMQ sockets: zmq_transport.cpp)
+//   --executor python=jupyter:http[s]://HOST:PORT[/BASE][#kernel=NAME]
+//                                     a new kernel (NAME, default python3) on a
+//                                     Jupyter Server, Kernel Gateway or Enterprise
+//                                     Gateway: its REST API and websocket
+//                                     (gateway_transport.cpp); the token, if the
+//                                     server wants one, in SX_JUPYTER_TOKEN (never
+//                                     in the URL, which is refused with a query)
+//
+// The executable speaks our worker protocol (backends/common/protocol.h)
+// through the same runtime as the other workers (worker_runtime.h: relay,
+// supervisor, interpreter loop), and its "backend" relays each unit to the
+// kernel as an execute_request of the Jupyter messaging protocol 5.3 over a
+// Transport (kernel_transport.h), then maps the kernel's messages back, the
+// same for both forms:
 //
 //   shell    execute_request (and kernel_info_request at start-up)
 //   iopub    stream            -> written to fds 1/2 (our "output" frames)
@@ -15,24 +26,35 @@
 //            error             -> the unit's error: ename, evalue, traceback
 //                                 without ANSI colours, line in the answer
 //            status idle       -> (with the execute_reply) the unit is done
-//   control  interrupt_request on SIGINT (the host's interrupt/timeout), and
-//            on SIGTERM before exiting
-//   hb       pings: a kernel silent for SX_WORKER_JUPYTER_HB_TIMEOUT_MS
-//            (default 5000; `--env` sets it) is dead: "fatal", and the worker ends (the host reports
-//            the unit as failed and the worker as lost, as after a crash)
+//   interrupt on SIGINT (the host's interrupt/timeout), repeated each second
+//            until the unit ends, and on SIGTERM before exiting: a connection
+//            file's kernel gets an interrupt_request on control, a server's
+//            kernel POST {BASE}/api/kernels/{id}/interrupt
+//   a lost kernel -> "fatal", and the worker ends (the host reports the unit
+//            as failed and the worker as lost, as after a crash). A connection
+//            file's kernel is lost when its heartbeat is silent for
+//            SX_WORKER_JUPYTER_HB_TIMEOUT_MS (default 5000; `--env` sets it);
+//            a server's when its websocket closes (Beast pings a silent server
+//            after half that time), when the server reports it "restarting"
+//            (it died: Jupyter Server restarts it without its state) or
+//            "dead", or when GET {BASE}/api/kernels/{id} (once a second while
+//            a unit runs) answers 404 or execution_state "dead".
 //
-// Messages are signed with HMAC-SHA256 of the connection file's key and
-// replies' signatures checked. The connection file is read here, in the relay
-// (the process the host spawned, outside the sandbox's mount namespace, which
-// hides the host's home directory where kernels keep them); the host starts
-// this worker with the host's network (the kernel's ports are on the host's
-// loopback or elsewhere). The units' code runs in the kernel: its isolation is
-// the platform's that runs the kernel, not streamexec's sandbox.
+// The connection file is read here, in the relay (the process the host
+// spawned, outside the sandbox's mount namespace, which hides the host's
+// home directory where kernels keep them); a server's kernel is started here
+// too (POST {BASE}/api/kernels), so that the guard knows it. The host starts
+// this worker with the host's network (the kernel's ports or its server are
+// on the host's loopback or elsewhere). The units' code runs in the kernel:
+// its isolation is the platform's that runs the kernel, not streamexec's
+// sandbox.
 //
-// When the worker is killed (a unit that did not stop at the interrupt, the
-// session's end or time-out), a guard process outside the worker's process
-// group and cgroup sees the relay go and sends one more interrupt_request,
-// so that a unit left running on the kernel does not run forever.
+// When the worker's relay ends (killed: a unit that did not stop at the
+// interrupt, the session's end or time-out), a guard process outside the
+// worker's process group and cgroup sees it go and stops what the worker
+// may have left running on the kernel: one more interrupt_request to a
+// connection file's kernel; a server's kernel, which is ours, is deleted
+// (DELETE {BASE}/api/kernels/{id}, a moment after the session ended).
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -57,6 +79,7 @@
 #include "backends/common/protocol.h"
 #include "backends/common/worker_internal.h"
 #include "backends/common/worker_runtime.h"
+#include "backends/jupyter/gateway_url.h"
 #include "backends/jupyter/kernel_transport.h"
 
 namespace sx::jupyter {
@@ -89,6 +112,12 @@ std::string Transport::send(Channel ch, const std::string &type, const json &con
                  {"date", iso_now()}, {"msg_type", type},    {"version", "5.3"}};
   send_message(ch, header, content);
   return id;
+}
+
+void Transport::wait_readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
 }
 
 }  // namespace sx::jupyter
@@ -149,7 +178,9 @@ int env_int(const char *name, int def) {
 // --- the backend ---------------------------------------------------------------------
 
 Timeouts g_timeouts;
-std::unique_ptr<Transport> make_transport() { return make_zmq_transport(); }
+bool g_gateway = false;  // SX_WORKER_JUPYTER_CONNECTION is a URL, not a connection file
+
+std::unique_ptr<Transport> make_transport() { return g_gateway ? make_gateway_transport() : make_zmq_transport(); }
 
 class JupyterBackend final : public sx::WorkerBackend {
  public:
@@ -212,6 +243,8 @@ class JupyterBackend final : public sx::WorkerBackend {
     }
     return true;
   }
+
+  void wait_readable(int fd) override { transport_->wait_readable(fd); }
 
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
@@ -385,8 +418,9 @@ class JupyterBackend final : public sx::WorkerBackend {
 // A process of its own session, outside the worker's process group and
 // cgroup (forked before the runtime joins it): when the worker's relay
 // ends — killed by the host or not — it stops what the worker may have left
-// running on the kernel (Transport::relay_gone: one more interrupt_request,
-// which a kernel ignores while idle: harmless otherwise).
+// running on the kernel (Transport::relay_gone: a connection file's kernel
+// gets one more interrupt_request, which it ignores while idle; a kernel we
+// started on a server is deleted).
 void start_guard() {
   pid_t relay = getpid();
   pid_t g = fork();
@@ -410,16 +444,18 @@ void start_guard() {
 }  // namespace
 
 int main() {
-  const char *path = getenv("SX_WORKER_JUPYTER_CONNECTION");
+  const char *spec = getenv("SX_WORKER_JUPYTER_CONNECTION");
   g_timeouts.hb_ms = std::max(500, env_int("SX_WORKER_JUPYTER_HB_TIMEOUT_MS", 5000));
   g_timeouts.start_ms = std::max(1000, env_int("SX_WORKER_JUPYTER_START_TIMEOUT_MS", 30000));
   std::string err;
-  if (!path || !*path) {
+  if (!spec || !*spec) {
     err =
-        "no connection file (SX_WORKER_JUPYTER_CONNECTION): the host starts this worker for "
-        "--executor python=jupyter:FILE";
+        "no connection file or URL (SX_WORKER_JUPYTER_CONNECTION): the host starts this worker for "
+        "--executor python=jupyter:FILE or jupyter:URL";
   } else {
-    prepare_zmq(path, g_timeouts, &err);
+    g_gateway = is_gateway_url(spec);
+    if (g_gateway) prepare_gateway(spec, g_timeouts, &err);
+    else prepare_zmq(spec, g_timeouts, &err);
   }
   if (!err.empty()) {
     sx::proto::write_frame(sx::proto::kWorkerOutFd, {{"op", "fatal"}, {"message", "jupyter: " + err}});

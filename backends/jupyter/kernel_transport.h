@@ -1,7 +1,10 @@
 // How streamexec-worker-jupyter reaches a kernel: the messages of the Jupyter
-// messaging protocol 5.3 go over a Transport, the kernel's own ZeroMQ
-// sockets (a connection file: zmq_transport.cpp). jupyter_worker.cpp turns
-// units into execute_requests and the kernel's messages back into results.
+// messaging protocol 5.3 go over a Transport, which is either the kernel's
+// own ZeroMQ sockets (a connection file: zmq_transport.cpp) or a Jupyter
+// Server / Kernel Gateway / Enterprise Gateway's REST API and websocket
+// (gateway_transport.cpp). jupyter_worker.cpp turns units into
+// execute_requests and the kernel's messages back into results, the same for
+// both.
 #ifndef STREAMEXEC_BACKENDS_JUPYTER_KERNEL_TRANSPORT_H
 #define STREAMEXEC_BACKENDS_JUPYTER_KERNEL_TRANSPORT_H
 
@@ -63,6 +66,9 @@ class Transport {
   virtual void interrupt() = 0;
   // The worker is ending after SIGTERM: a last interrupt, given a moment to arrive.
   virtual void interrupt_before_exit() = 0;
+  // Between units: returns when `fd` is readable (a websocket answers the
+  // server's pings meanwhile).
+  virtual void wait_readable(int fd);
   // In the guard process, after the worker's relay ended: stop what the
   // worker may have left running on the kernel (a fresh connection).
   virtual void relay_gone() = 0;
@@ -73,11 +79,14 @@ class Transport {
   std::string lost_;
 };
 
-// prepare_zmq() runs in the relay before the guard is forked: it reads the
-// connection file (false and *err if it cannot); make_zmq_transport() then
-// makes a transport to that kernel, in any process.
+// The two forms of SX_WORKER_JUPYTER_CONNECTION. prepare_*() runs in the
+// relay before the guard is forked: it reads the connection file, or starts
+// a kernel on the server of the URL (false and *err if it cannot);
+// make_*() then makes a transport to that kernel, in any process.
 bool prepare_zmq(const std::string &path, const Timeouts &t, std::string *err);
 std::unique_ptr<Transport> make_zmq_transport();
+bool prepare_gateway(const std::string &url, const Timeouts &t, std::string *err);
+std::unique_ptr<Transport> make_gateway_transport();
 
 }  // namespace sx::jupyter
 
