@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/jupyter/gateway_url.h"
 #include "scheduler/capi_internal.h"
 #include "scheduler/pool.h"
 #include "scheduler/session.h"
@@ -435,12 +436,20 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
   if (opt->python_executor && *opt->python_executor) {
     std::string ex = opt->python_executor;
     if (!ex.starts_with("jupyter:") || ex.size() == 8)
-      return refuse("python_executor: '" + ex + "' is not jupyter:CONNECTION_FILE");
-    std::error_code ec;
-    std::filesystem::path file = std::filesystem::absolute(ex.substr(8), ec);
-    if (ec || access(file.c_str(), R_OK) != 0)
-      return refuse("python_executor: cannot read the connection file " + ex.substr(8));
-    python_executor = "jupyter:" + file.lexically_normal().string();
+      return refuse("python_executor: not jupyter:CONNECTION_FILE or jupyter:http[s]://HOST:PORT[/BASE]");
+    std::string spec = ex.substr(8);
+    if (sx::jupyter::is_gateway_url(spec)) {
+      // A Jupyter server or gateway: the worker starts a kernel there.
+      sx::jupyter::GatewayUrl url;
+      if (std::string why; !sx::jupyter::parse_gateway_url(spec, &url, &why)) return refuse("python_executor: " + why);
+      python_executor = ex;
+    } else {
+      std::error_code ec;
+      std::filesystem::path file = std::filesystem::absolute(spec, ec);
+      if (ec || access(file.c_str(), R_OK) != 0)
+        return refuse("python_executor: cannot read the connection file " + spec);
+      python_executor = "jupyter:" + file.lexically_normal().string();
+    }
   }
   try {
     auto *s = new sx_session;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "backends/common/sandbox/sandbox.h"
+#include "backends/jupyter/gateway_url.h"
 #include "scheduler/executor_internal.h"
 
 namespace sx {
@@ -60,11 +61,18 @@ WorkerSpec worker_spec(const SessionConfig &cfg, Lang lang) {
   constexpr std::string_view kJupyter = "jupyter:";
   if (lang == Lang::Python && cfg.python_executor.starts_with(kJupyter)) {
     // The units run in the kernel (its isolation is its platform's); the
-    // bridge needs the kernel's ports and the connection file (read by the
-    // bridge's first process, outside the mount namespace).
+    // bridge needs the kernel's ports or its server's, and the connection
+    // file (read by the bridge's first process, outside the mount namespace)
+    // or the server's URL. A server's token and CA file are the host's
+    // SX_JUPYTER_TOKEN and SX_JUPYTER_CA_FILE unless the session's env sets them.
     w.exe = fmt::format("{}/streamexec-worker-jupyter", cfg.worker_dir);
     w.sandbox.network = sandbox::Network::Host;
     w.sandbox.env.push_back("SX_WORKER_JUPYTER_CONNECTION=" + cfg.python_executor.substr(kJupyter.size()));
+    bool url = jupyter::is_gateway_url(cfg.python_executor.substr(kJupyter.size()));
+    for (const char *name : {"SX_JUPYTER_TOKEN", "SX_JUPYTER_CA_FILE"}) {
+      auto set = [name](const std::string &e) { return e == name || e.starts_with(std::string(name) + "="); };
+      if (url && std::none_of(w.sandbox.env.begin(), w.sandbox.env.end(), set)) w.sandbox.env.emplace_back(name);
+    }
     return w;
   }
   w.exe = fmt::format("{}/streamexec-worker-{}", cfg.worker_dir, lang_name(lang));

@@ -48,7 +48,8 @@ struct SessionConfig {
   std::shared_ptr<WorkerPool> pool;
   // python_executor: "" = our own Python worker; "jupyter:FILE" (FILE an
   // absolute path) = Python units run on the Jupyter kernel of that
-  // connection file, through streamexec-worker-jupyter.
+  // connection file, through streamexec-worker-jupyter; "jupyter:URL" (an
+  // http(s) URL) = on a kernel the worker starts on that Jupyter server or gateway.
   std::string python_executor;
   // Called for every event, never concurrently (one event at a time), from
   // the feeding thread or an executor thread.

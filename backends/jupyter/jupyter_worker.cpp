@@ -1,10 +1,22 @@
-// streamexec-worker-jupyter: runs the Python units on an existing Jupyter
-// kernel instead of an embedded CPython (`--executor python=jupyter:FILE`,
-// sx_options.python_executor). The executable speaks our worker protocol
-// (backends/common/protocol.h) through the same runtime as the other workers
-// (worker_runtime.h: relay, supervisor, interpreter loop), and its "backend"
-// relays each unit to the kernel as an execute_request of the Jupyter
-// messaging protocol 5.3 over ZeroMQ:
+// streamexec-worker-jupyter: runs the Python units on a Jupyter kernel
+// instead of an embedded CPython (sx_options.python_executor):
+//
+//   --executor python=jupyter:FILE    an existing kernel, by its connection file
+//                                     (its ZeroMQ sockets: zmq_transport.cpp)
+//   --executor python=jupyter:http[s]://HOST:PORT[/BASE][#kernel=NAME]
+//                                     a new kernel (NAME, default python3) on a
+//                                     Jupyter Server, Kernel Gateway or Enterprise
+//                                     Gateway: its REST API and websocket
+//                                     (gateway_transport.cpp); the token, if the
+//                                     server wants one, in SX_JUPYTER_TOKEN (never
+//                                     in the URL, which is refused with a query)
+//
+// The executable speaks our worker protocol (backends/common/protocol.h)
+// through the same runtime as the other workers (worker_runtime.h: relay,
+// supervisor, interpreter loop), and its "backend" relays each unit to the
+// kernel as an execute_request of the Jupyter messaging protocol 5.3 over a
+// Transport (kernel_transport.h), then maps the kernel's messages back, the
+// same for both forms:
 //
 //   shell    execute_request (and kernel_info_request at start-up)
 //   iopub    stream            -> written to fds 1/2 (our "output" frames)
@@ -14,24 +26,35 @@
 //            error             -> the unit's error: ename, evalue, traceback
 //                                 without ANSI colours, line in the answer
 //            status idle       -> (with the execute_reply) the unit is done
-//   control  interrupt_request on SIGINT (the host's interrupt/timeout), and
-//            on SIGTERM before exiting
-//   hb       pings: a kernel silent for SX_WORKER_JUPYTER_HB_TIMEOUT_MS
-//            (default 5000; `--env` sets it) is dead: "fatal", and the worker ends (the host reports
-//            the unit as failed and the worker as lost, as after a crash)
+//   interrupt on SIGINT (the host's interrupt/timeout), repeated each second
+//            until the unit ends, and on SIGTERM before exiting: a connection
+//            file's kernel gets an interrupt_request on control, a server's
+//            kernel POST {BASE}/api/kernels/{id}/interrupt
+//   a lost kernel -> "fatal", and the worker ends (the host reports the unit
+//            as failed and the worker as lost, as after a crash). A connection
+//            file's kernel is lost when its heartbeat is silent for
+//            SX_WORKER_JUPYTER_HB_TIMEOUT_MS (default 5000; `--env` sets it);
+//            a server's when its websocket closes (Beast pings a silent server
+//            after half that time), when the server reports it "restarting"
+//            (it died: Jupyter Server restarts it without its state) or
+//            "dead", or when GET {BASE}/api/kernels/{id} (once a second while
+//            a unit runs) answers 404 or execution_state "dead".
 //
-// Messages are signed with HMAC-SHA256 of the connection file's key and
-// replies' signatures checked. The connection file is read here, in the relay
-// (the process the host spawned, outside the sandbox's mount namespace, which
-// hides the host's home directory where kernels keep them); the host starts
-// this worker with the host's network (the kernel's ports are on the host's
-// loopback or elsewhere). The units' code runs in the kernel: its isolation is
-// the platform's that runs the kernel, not streamexec's sandbox.
+// The connection file is read here, in the relay (the process the host
+// spawned, outside the sandbox's mount namespace, which hides the host's
+// home directory where kernels keep them); a server's kernel is started here
+// too (POST {BASE}/api/kernels), so that the guard knows it. The host starts
+// this worker with the host's network (the kernel's ports or its server are
+// on the host's loopback or elsewhere). The units' code runs in the kernel:
+// its isolation is the platform's that runs the kernel, not streamexec's
+// sandbox.
 //
-// When the worker is killed (a unit that did not stop at the interrupt, the
-// session's end or time-out), a guard process outside the worker's process
-// group and cgroup sees the relay go and sends one more interrupt_request,
-// so that a unit left running on the kernel does not run forever.
+// When the worker's relay ends (killed: a unit that did not stop at the
+// interrupt, the session's end or time-out), a guard process outside the
+// worker's process group and cgroup sees it go and stops what the worker
+// may have left running on the kernel: one more interrupt_request to a
+// connection file's kernel; a server's kernel, which is ours, is deleted
+// (DELETE {BASE}/api/kernels/{id}, a moment after the session ended).
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -39,85 +62,29 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <poll.h>
 #include <random>
 #include <regex>
-#include <sstream>
 #include <string>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <zmq.hpp>
 
 #include "backends/common/channel.h"
 #include "backends/common/protocol.h"
 #include "backends/common/worker_internal.h"
 #include "backends/common/worker_runtime.h"
+#include "backends/jupyter/gateway_url.h"
+#include "backends/jupyter/kernel_transport.h"
 
-namespace {
+namespace sx::jupyter {
 
-using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-// --- the connection file ---------------------------------------------------------
-
-struct Connection {
-  std::string path, transport = "tcp", ip = "127.0.0.1", key, scheme = "hmac-sha256";
-  int shell = 0, iopub = 0, control = 0, hb = 0;
-
-  std::string endpoint(int port) const {
-    if (transport == "ipc") return fmt::format("ipc://{}-{}", ip, port);
-    return fmt::format("{}://{}:{}", transport, ip, port);
-  }
-};
-
-bool read_connection(const std::string &path, Connection *c, std::string *err) {
-  std::ifstream in(path);
-  if (!in) {
-    *err = fmt::format("cannot read the connection file {}: {}", path, strerror(errno));
-    return false;
-  }
-  json j = json::parse(in, nullptr, false);
-  if (!j.is_object()) {
-    *err = fmt::format("the connection file {} is not a JSON object", path);
-    return false;
-  }
-  c->path = path;
-  auto str = [&](const char *k, std::string *out) {
-    if (j.contains(k) && j[k].is_string()) *out = j[k].get<std::string>();
-  };
-  str("transport", &c->transport);
-  str("ip", &c->ip);
-  str("key", &c->key);
-  str("signature_scheme", &c->scheme);
-  for (auto [name, port] : {std::pair{"shell_port", &c->shell},
-                            {"iopub_port", &c->iopub},
-                            {"control_port", &c->control},
-                            {"hb_port", &c->hb}}) {
-    if (!j.contains(name) || !j[name].is_number_integer()) {
-      *err = fmt::format("the connection file {} has no {}", path, name);
-      return false;
-    }
-    *port = j[name].get<int>();
-  }
-  if (!c->key.empty() && c->scheme != "hmac-sha256") {
-    *err = fmt::format("signature scheme {} is not supported (hmac-sha256 is)", c->scheme);
-    return false;
-  }
-  return true;
-}
-
-// --- messages ----------------------------------------------------------------------
+// --- what both transports share ------------------------------------------------------
 
 std::string random_hex(std::size_t bytes) {
   static std::mt19937_64 rng{std::random_device{}()};
@@ -126,6 +93,7 @@ std::string random_hex(std::size_t bytes) {
   return s;
 }
 
+namespace {
 std::string iso_now() {
   auto now = std::chrono::system_clock::now();
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
@@ -136,108 +104,27 @@ std::string iso_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   return fmt::format("{}.{:06d}Z", buf, static_cast<int>(us % 1000000));
 }
+}  // namespace
 
-struct Message {
-  json header, parent, metadata, content;
-  std::string type() const { return header.value("msg_type", ""); }
-  std::string parent_id() const { return parent.is_object() ? parent.value("msg_id", "") : ""; }
-};
+std::string Transport::send(Channel ch, const std::string &type, const json &content) {
+  std::string id = random_hex(16);
+  json header = {{"msg_id", id},      {"session", session_}, {"username", "streamexec"},
+                 {"date", iso_now()}, {"msg_type", type},    {"version", "5.3"}};
+  send_message(ch, header, content);
+  return id;
+}
 
-// One client of one kernel: its sockets, the session id, the signing key.
-class KernelClient {
- public:
-  explicit KernelClient(const Connection &c) : conn_(c) {}
-
-  void connect() {
-    shell_ = zmq::socket_t(ctx_, zmq::socket_type::dealer);
-    control_ = zmq::socket_t(ctx_, zmq::socket_type::dealer);
-    iopub_ = zmq::socket_t(ctx_, zmq::socket_type::sub);
-    hb_ = zmq::socket_t(ctx_, zmq::socket_type::req);
-    std::string identity = session_;
-    for (auto *s : {&shell_, &control_, &iopub_, &hb_}) s->set(zmq::sockopt::linger, 0);
-    shell_.set(zmq::sockopt::routing_id, identity);
-    control_.set(zmq::sockopt::routing_id, identity);
-    iopub_.set(zmq::sockopt::subscribe, "");
-    // Ping again after a lost pong without recreating the socket.
-    hb_.set(zmq::sockopt::req_relaxed, 1);
-    hb_.set(zmq::sockopt::req_correlate, 1);
-    shell_.connect(conn_.endpoint(conn_.shell));
-    control_.connect(conn_.endpoint(conn_.control));
-    iopub_.connect(conn_.endpoint(conn_.iopub));
-    hb_.connect(conn_.endpoint(conn_.hb));
+void Transport::wait_readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
   }
+}
 
-  zmq::socket_t &shell() { return shell_; }
-  zmq::socket_t &control() { return control_; }
-  zmq::socket_t &iopub() { return iopub_; }
-  zmq::socket_t &hb() { return hb_; }
+}  // namespace sx::jupyter
 
-  std::string send(zmq::socket_t &s, const std::string &type, const json &content) {
-    std::string id = random_hex(16);
-    json header = {{"msg_id", id},      {"session", session_}, {"username", "streamexec"},
-                   {"date", iso_now()}, {"msg_type", type},    {"version", "5.3"}};
-    std::string parts[4] = {header.dump(), "{}", "{}", content.dump(-1, ' ', false, json::error_handler_t::replace)};
-    std::vector<zmq::const_buffer> frames;
-    std::string delim = "<IDS|MSG>", sig = sign(parts);
-    frames.emplace_back(delim.data(), delim.size());
-    frames.emplace_back(sig.data(), sig.size());
-    for (auto &p : parts) frames.emplace_back(p.data(), p.size());
-    for (std::size_t i = 0; i < frames.size(); ++i)
-      s.send(frames[i], i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-    return id;
-  }
+namespace {
 
-  // One message from `s` (non-blocking: false if none). Messages with a bad
-  // signature or form are dropped (false, and *dropped is set).
-  bool recv(zmq::socket_t &s, Message *m, bool *dropped) {
-    std::vector<std::string> frames;
-    for (;;) {
-      zmq::message_t part;
-      auto r = s.recv(part, frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
-      if (!r) return false;
-      frames.emplace_back(part.to_string());
-      if (!part.more()) break;
-    }
-    std::size_t d = 0;
-    while (d < frames.size() && frames[d] != "<IDS|MSG>") ++d;
-    if (d + 6 > frames.size()) {
-      *dropped = true;
-      return false;
-    }
-    std::string parts[4] = {frames[d + 2], frames[d + 3], frames[d + 4], frames[d + 5]};
-    if (!conn_.key.empty() && sign(parts) != frames[d + 1]) {
-      *dropped = true;
-      return false;
-    }
-    m->header = json::parse(parts[0], nullptr, false);
-    m->parent = json::parse(parts[1], nullptr, false);
-    m->metadata = json::parse(parts[2], nullptr, false);
-    m->content = json::parse(parts[3], nullptr, false);
-    if (!m->header.is_object() || !m->content.is_object()) {
-      *dropped = true;
-      return false;
-    }
-    return true;
-  }
-
- private:
-  std::string sign(const std::string (&parts)[4]) const {
-    if (conn_.key.empty()) return "";
-    std::string data = parts[0] + parts[1] + parts[2] + parts[3];
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    HMAC(EVP_sha256(), conn_.key.data(), static_cast<int>(conn_.key.size()),
-         reinterpret_cast<const unsigned char *>(data.data()), data.size(), mac, &n);
-    std::string hex;
-    for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{:02x}", mac[i]);
-    return hex;
-  }
-
-  Connection conn_;
-  std::string session_ = random_hex(16);
-  zmq::context_t ctx_{1};
-  zmq::socket_t shell_, control_, iopub_, hb_;
-};
+using namespace sx::jupyter;
 
 // --- signals -----------------------------------------------------------------------
 
@@ -290,30 +177,23 @@ int env_int(const char *name, int def) {
 
 // --- the backend ---------------------------------------------------------------------
 
-Connection g_conn;
-int g_hb_timeout_ms = 5000;
-int g_start_timeout_ms = 30000;
+Timeouts g_timeouts;
+bool g_gateway = false;  // SX_WORKER_JUPYTER_CONNECTION is a URL, not a connection file
+
+std::unique_ptr<Transport> make_transport() { return g_gateway ? make_gateway_transport() : make_zmq_transport(); }
 
 class JupyterBackend final : public sx::WorkerBackend {
  public:
   const char *name() const override { return "jupyter"; }
 
   bool init(std::string *err) override {
-    // ZeroMQ's I/O threads must not take the host's signals: they are
-    // created with SIGINT/SIGTERM blocked; only this thread takes them.
-    sigset_t sigs, old;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    transport_ = make_transport();
     try {
-      client_.emplace(g_conn);
-      client_->connect();
-    } catch (const zmq::error_t &e) {
-      *err = fmt::format("cannot connect to the kernel of {}: {}", g_conn.path, e.what());
+      transport_->connect();
+    } catch (const TransportError &e) {
+      *err = e.what();
       return false;
     }
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -325,25 +205,29 @@ class JupyterBackend final : public sx::WorkerBackend {
     auto t0 = Clock::now();
     bool info = false, seen_status = false;
     while (!(info && seen_status)) {
-      if (ms_since(t0) > g_start_timeout_ms) {
-        *err = fmt::format("the kernel of {} did not answer within {} ms ({})", g_conn.path, g_start_timeout_ms,
+      if (ms_since(t0) > g_timeouts.start_ms) {
+        *err = fmt::format("{} did not answer within {} ms ({})", transport_->where(), g_timeouts.start_ms,
                            info ? "no iopub status" : "no kernel_info_reply");
         return false;
       }
-      std::string id = client_->send(client_->shell(), "kernel_info_request", json::object());
+      std::string id = transport_->send(kShell, "kernel_info_request", json::object());
       auto t1 = Clock::now();
       while (ms_since(t1) < 500 && !(info && seen_status)) {
         Message m;
-        int which = poll_kernel(100, &m);
-        if (which == 1 && m.type() == "kernel_info_reply") {
+        Channel which = transport_->poll(100, &m);
+        if (which == kLost) {
+          *err = transport_->lost_reason();
+          return false;
+        }
+        if (which == kShell && m.type() == "kernel_info_reply") {
           info = true;
           language_ = m.content.value("language_info", json::object()).value("name", "");
         }
-        if (which == 2 && m.type() == "status" && m.parent_id() == id) seen_status = true;
+        if (which == kIopub && m.type() == "status" && m.parent_id() == id) seen_status = true;
       }
     }
     if (!language_.empty() && language_ != "python") {
-      *err = fmt::format("the kernel of {} runs {}, not python", g_conn.path, language_);
+      *err = fmt::format("{} runs {}, not python", transport_->where(), language_);
       return false;
     }
     // Values as repr() (our worker's), not IPython's pretty printer; no
@@ -359,6 +243,8 @@ class JupyterBackend final : public sx::WorkerBackend {
     }
     return true;
   }
+
+  void wait_readable(int fd) override { transport_->wait_readable(fd); }
 
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
@@ -408,62 +294,20 @@ class JupyterBackend final : public sx::WorkerBackend {
     int line = 0;
   };
 
-  static double ms_since(Clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  // Up to `ms` for a message (kNone: none, a timeout or a signal); a lost
+  // kernel ends the worker.
+  Channel poll_kernel(int ms, Message *m) {
+    Channel c = transport_->poll(ms, m);
+    if (c == kLost) kernel_lost(transport_->lost_reason());
+    return c;
   }
 
-  // Waits up to `ms` for a message on shell (1), iopub (2) or control (3),
-  // pinging the heartbeat meanwhile. 0: none (timeout, a signal). A kernel
-  // whose heartbeat is silent for too long ends the worker.
-  int poll_kernel(int ms, Message *m) {
-    auto &c = *client_;
-    zmq::pollitem_t items[] = {{c.shell().handle(), 0, ZMQ_POLLIN, 0},
-                               {c.iopub().handle(), 0, ZMQ_POLLIN, 0},
-                               {c.control().handle(), 0, ZMQ_POLLIN, 0},
-                               {c.hb().handle(), 0, ZMQ_POLLIN, 0}};
-    heartbeat();
-    int rc = zmq_poll(items, 4, ms);
-    if (rc <= 0) return 0;  // timeout or EINTR
-    if (items[3].revents & ZMQ_POLLIN) {
-      zmq::message_t pong;  // one reply per ping (a REQ socket refuses a second recv)
-      if (c.hb().recv(pong, zmq::recv_flags::dontwait)) {
-        last_pong_ = Clock::now();
-        ping_out_ = false;
-      }
-    }
-    for (int i = 0; i < 3; ++i) {
-      if (!(items[i].revents & ZMQ_POLLIN)) continue;
-      zmq::socket_t &s = i == 0 ? c.shell() : i == 1 ? c.iopub() : c.control();
-      bool dropped = false;
-      if (c.recv(s, m, &dropped)) return i + 1;
-    }
-    return 0;
-  }
-
-  void heartbeat() {
-    auto now = Clock::now();
-    if (!ping_out_ && std::chrono::duration<double, std::milli>(now - last_ping_).count() >= 500) {
-      client_->hb().send(zmq::str_buffer("ping"), zmq::send_flags::dontwait);
-      last_ping_ = now;
-      ping_out_ = true;
-    } else if (ping_out_ && std::chrono::duration<double, std::milli>(now - last_ping_).count() >= 1000) {
-      // A lost ping: ask again (REQ_RELAXED), the silence counts on.
-      client_->hb().send(zmq::str_buffer("ping"), zmq::send_flags::dontwait);
-      last_ping_ = now;
-    }
-    if (hb_armed_ && std::chrono::duration<double, std::milli>(now - last_pong_).count() > g_hb_timeout_ms) {
-      kernel_lost(fmt::format("the Jupyter kernel of {} stopped answering its heartbeat ({} ms)", g_conn.path,
-                              g_hb_timeout_ms));
-    }
-  }
-
+  // "fatal": the host reports the unit as failed and the worker as lost, as after a crash.
   [[noreturn]] void kernel_lost(const std::string &why) {
     sx::quiesce_output();
     sx::chan::send(sx::detail::kChannelFd, {{"op", "fatal"}, {"message", why}});
     _exit(3);
   }
-
-  void interrupt_kernel() { client_->send(client_->control(), "interrupt_request", json::object()); }
 
   // Runs one cell; `line` is the answer line of its first line (< 0: a cell
   // of ours, whose output is dropped).
@@ -474,43 +318,39 @@ class JupyterBackend final : public sx::WorkerBackend {
                     {"user_expressions", json::object()},
                     {"allow_stdin", false},
                     {"stop_on_error", false}};
-    std::string id = client_->send(client_->shell(), "execute_request", content);
+    std::string id = transport_->send(kShell, "execute_request", content);
     bool idle = false, replied = false;
     auto t_idle = Clock::now();
     std::optional<Clock::time_point> interrupted_at;
-    // Nothing was pinged between units: the heartbeat's clock starts now.
-    last_pong_ = Clock::now();
-    ping_out_ = false;
-    last_ping_ = {};
-    hb_armed_ = true;
+    transport_->watch();
     // An interrupt meant for the unit before (it ended meanwhile) is stale.
     g_interrupt = 0;
     while (!(idle && replied)) {
       if (g_terminate) terminate();
       if (g_interrupt) {
         g_interrupt = 0;
-        interrupt_kernel();
+        transport_->interrupt();
         interrupted_at = Clock::now();
       } else if (interrupted_at && ms_since(*interrupted_at) > 1000) {
         // The kernel may have been between statements (it ignores SIGINT
         // while idle): ask again until the unit ends.
-        interrupt_kernel();
+        transport_->interrupt();
         interrupted_at = Clock::now();
       }
       // A reply without its idle status (or the reverse) for long: done.
       if ((idle || replied) && ms_since(t_idle) > 2000) break;
       Message m;
-      int which = poll_kernel(50, &m);
-      if (which == 0 || m.parent_id() != id) continue;
+      Channel which = poll_kernel(50, &m);
+      if (which == kNone || m.parent_id() != id) continue;
       std::string type = m.type();
-      if (which == 1 && type == "execute_reply") {
+      if (which == kShell && type == "execute_reply") {
         replied = true;
         if (!idle) t_idle = Clock::now();
         if (m.content.contains("execution_count") && m.content["execution_count"].is_number_integer())
           cell_line_[m.content["execution_count"].get<int>()] = line;
         continue;
       }
-      if (which != 2) continue;
+      if (which != kIopub) continue;
       const json &c = m.content;
       if (type == "status" && c.value("execution_state", "") == "idle") {
         idle = true;
@@ -563,29 +403,24 @@ class JupyterBackend final : public sx::WorkerBackend {
 
   // SIGTERM: interrupt what runs, then end as the signal says.
   [[noreturn]] void terminate() {
-    interrupt_kernel();
-    Message m;
-    for (auto t0 = Clock::now(); ms_since(t0) < 300;)
-      if (poll_kernel(50, &m) == 3 && m.type() == "interrupt_reply") break;
+    transport_->interrupt_before_exit();
     signal(SIGTERM, SIG_DFL);
     raise(SIGTERM);
     _exit(143);
   }
 
-  std::optional<KernelClient> client_;
+  std::unique_ptr<Transport> transport_;
   std::string language_;
   std::map<int, int> cell_line_;  // execution count -> the answer line of the cell's first line
-  Clock::time_point last_ping_{}, last_pong_ = Clock::now();
-  bool ping_out_ = false;
-  bool hb_armed_ = false;  // from the first unit on (start-up has its own time limit)
 };
 
 // --- the guard ------------------------------------------------------------------------
 // A process of its own session, outside the worker's process group and
 // cgroup (forked before the runtime joins it): when the worker's relay
-// ends — killed by the host or not — it sends the kernel one
-// interrupt_request, so that a unit the worker left running stops (a kernel
-// ignores SIGINT while idle: harmless otherwise).
+// ends — killed by the host or not — it stops what the worker may have left
+// running on the kernel (Transport::relay_gone: a connection file's kernel
+// gets one more interrupt_request, which it ignores while idle; a kernel we
+// started on a server is deleted).
 void start_guard() {
   pid_t relay = getpid();
   pid_t g = fork();
@@ -602,31 +437,26 @@ void start_guard() {
     if (r > 0) break;
     if (r < 0 && errno != EINTR) _exit(0);
   }
-  try {
-    KernelClient c(g_conn);
-    c.connect();
-    std::string id = c.send(c.control(), "interrupt_request", json::object());
-    zmq::pollitem_t item{c.control().handle(), 0, ZMQ_POLLIN, 0};
-    zmq_poll(&item, 1, 2000);  // the reply, or give up
-  } catch (const zmq::error_t &) {
-  }
+  make_transport()->relay_gone();
   _exit(0);
 }
 
 }  // namespace
 
 int main() {
-  const char *path = getenv("SX_WORKER_JUPYTER_CONNECTION");
+  const char *spec = getenv("SX_WORKER_JUPYTER_CONNECTION");
+  g_timeouts.hb_ms = std::max(500, env_int("SX_WORKER_JUPYTER_HB_TIMEOUT_MS", 5000));
+  g_timeouts.start_ms = std::max(1000, env_int("SX_WORKER_JUPYTER_START_TIMEOUT_MS", 30000));
   std::string err;
-  if (!path || !*path) {
+  if (!spec || !*spec) {
     err =
-        "no connection file (SX_WORKER_JUPYTER_CONNECTION): the host starts this worker for "
-        "--executor python=jupyter:FILE";
+        "no connection file or URL (SX_WORKER_JUPYTER_CONNECTION): the host starts this worker for "
+        "--executor python=jupyter:FILE or jupyter:URL";
   } else {
-    read_connection(path, &g_conn, &err);
+    g_gateway = is_gateway_url(spec);
+    if (g_gateway) prepare_gateway(spec, g_timeouts, &err);
+    else prepare_zmq(spec, g_timeouts, &err);
   }
-  g_hb_timeout_ms = std::max(500, env_int("SX_WORKER_JUPYTER_HB_TIMEOUT_MS", 5000));
-  g_start_timeout_ms = std::max(1000, env_int("SX_WORKER_JUPYTER_START_TIMEOUT_MS", 30000));
   if (!err.empty()) {
     sx::proto::write_frame(sx::proto::kWorkerOutFd, {{"op", "fatal"}, {"message", "jupyter: " + err}});
     return 2;

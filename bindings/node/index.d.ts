@@ -26,7 +26,10 @@ export interface SessionOptions {
   workerMaxProcesses?: number;
   outputCapBytes?: number;
   workerDir?: string;
-  /** "jupyter:CONNECTION_FILE": Python units run on that Jupyter kernel (README). */
+  /**
+   * "jupyter:CONNECTION_FILE" or "jupyter:http[s]://HOST:PORT[/BASE]": Python units run on that
+   * Jupyter kernel, or on a new kernel of that Jupyter server or gateway (README).
+   */
   pythonExecutor?: string;
   /** Warm workers: a Pool, or null for none. Default: defaultPool(). */
   pool?: Pool | null;

@@ -143,13 +143,19 @@ static void misuse(void) {
   CHECK(sx_session_new(&o, &s) == SX_EINVAL);
   sx_options_init(&o); o.struct_size = 8; /* not filled by sx_options_init */
   CHECK(sx_session_new(&o, &s) == SX_EINVAL);
-  /* python_executor: NULL by default; only "jupyter:<readable file>" */
+  /* python_executor: NULL by default; only "jupyter:<readable file>" or "jupyter:<http(s) URL>" */
   sx_options_init(&o);
   CHECK(o.python_executor == NULL);
   o.python_executor = "docker:x";
   CHECK(sx_session_new(&o, &s) == SX_EINVAL && strstr(sx_last_error(), "jupyter:") != NULL);
   o.python_executor = "jupyter:/nonexistent/kernel-1.json";
   CHECK(sx_session_new(&o, &s) == SX_EINVAL && strstr(sx_last_error(), "connection file") != NULL);
+  /* a token in the URL is refused, and not repeated */
+  o.python_executor = "jupyter:http://127.0.0.1:9/base/?token=s3cr3t";
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL && strstr(sx_last_error(), "SX_JUPYTER_TOKEN") != NULL &&
+        strstr(sx_last_error(), "s3cr3t") == NULL && strstr(sx_last_error(), "http://127.0.0.1:9/base") != NULL);
+  o.python_executor = "jupyter:http://127.0.0.1:9/#colour=blue";
+  CHECK(sx_session_new(&o, &s) == SX_EINVAL && strstr(sx_last_error(), "#kernel=NAME") != NULL);
   memset(&o, 0, sizeof o); /* never initialised */
   CHECK(sx_session_new(&o, &s) == SX_EINVAL);
   CHECK(strcmp(sx_lang_name((sx_lang)42), "unknown") == 0);

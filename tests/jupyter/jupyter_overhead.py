@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Per-unit cost of the Jupyter executor against our own Python worker, same
 run: N trivial units (`x = 1`, one per line), fed at once (`--rate 0`), through
-each executor, interleaved, R rounds. A unit's cost is the time between two
+each executor (our worker, a kernel by its connection file, and — when
+python3-jupyter-server is installed — a kernel of a Jupyter Server by its URL,
+which each run starts), interleaved, R rounds. A unit's cost is the time between two
 consecutive units' ends (t_finished_ms): dispatch, execution and result,
 with the worker already started. Prints the median and the mean (the first
 to the last unit's end over N-1) per executor; with batching our own worker's
@@ -15,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernel import Kernel, per_unit, run_json  # noqa: E402
+from kernel import JupyterServer, Kernel, have_jupyter_server, per_unit, run_json  # noqa: E402
 
 cli = os.path.abspath(sys.argv[1])
 args = [a for a in sys.argv[2:] if not a.startswith("--")]
@@ -28,12 +30,17 @@ with open(path, "w") as f:
     f.write("x = 1\n" * n)
 
 k = Kernel(os.path.join(tmp, "kernel"))
-gaps = {"own worker": [], "jupyter kernel": []}
-spans = {"own worker": [], "jupyter kernel": []}
-execs = {"own worker": [], "jupyter kernel": []}
+server = JupyterServer(os.path.join(tmp, "server")) if have_jupyter_server() else None
+executors = [("own worker", []), ("jupyter kernel", ["--executor", "python=jupyter:" + k.conn])]
+if server:
+    os.environ["SX_JUPYTER_TOKEN"] = server.token
+    executors.append(("jupyter server", ["--executor", "python=jupyter:" + server.url]))
+gaps = {name: [] for name, _ in executors}
+spans = {name: [] for name, _ in executors}
+execs = {name: [] for name, _ in executors}
 try:
     for r in range(rounds):
-        for name, extra in (("own worker", []), ("jupyter kernel", ["--executor", "python=jupyter:" + k.conn])):
+        for name, extra in executors:
             rc, ev, _, err = run_json(cli, path, extra + flags)
             units = per_unit(ev)
             ends = sorted(u["t_finished_ms"] for u in units.values() if u.get("status") == "ok")
@@ -44,7 +51,10 @@ try:
             execs[name] += [u["exec_ms"] for u in units.values()]
 finally:
     k.stop()
-print(f"{n} units of `x = 1`, {rounds} rounds, interleaved{' ' + ' '.join(flags) if flags else ''}")
+    if server:
+        server.stop()
+print(f"{n} units of `x = 1`, {rounds} rounds, interleaved{' ' + ' '.join(flags) if flags else ''}"
+      f"{'' if server else ' (no jupyter_server: the URL form is not measured)'}")
 for name in gaps:
     print(f"  {name:15} median per unit {statistics.median(gaps[name]):.3f} ms "
           f"(p90 {statistics.quantiles(gaps[name], n=10)[-1]:.3f} ms, mean {statistics.mean(spans[name]):.3f} ms; "

@@ -102,7 +102,9 @@ void add_exec_options(CLI::App *c, ExecArgs &a) {
                 "the library)");
   c->add_option("--executor", a.executor,
                 "LANG=jupyter:CONNECTION_FILE: run LANG's units (python) on an existing Jupyter kernel instead of "
-                "streamexec's own worker (its isolation is then the kernel's platform's); repeatable")
+                "streamexec's own worker (its isolation is then the kernel's platform's); "
+                "LANG=jupyter:http[s]://HOST:PORT[/BASE][#kernel=NAME]: on a new kernel of that Jupyter server or "
+                "gateway (token: $SX_JUPYTER_TOKEN); repeatable")
       ->allow_extra_args(false);
   renamed(c, "--timeout", "--unit-timeout", a.unit_timeout_s);
   renamed(c, "--policy", "--on-error", a.on_error);
@@ -144,10 +146,11 @@ SessionOptions::SessionOptions(const ExecArgs &a, const std::string &file, bool 
     auto eq = e.find('=');
     std::string lang = e.substr(0, eq), how = eq == std::string::npos ? "" : e.substr(eq + 1);
     if (eq == std::string::npos || how.empty())
-      die(fmt::format("--executor {}: expected LANG=jupyter:CONNECTION_FILE", e));
-    if (lang != "python") die(fmt::format("--executor {}: only python units can run on a Jupyter kernel", e));
+      die("--executor: expected LANG=jupyter:CONNECTION_FILE or LANG=jupyter:URL");
+    if (lang != "python") die(fmt::format("--executor {}=…: only python units can run on a Jupyter kernel", lang));
     if (!how.starts_with("jupyter:") || how.size() == 8)
-      die(fmt::format("--executor {}: unknown executor '{}' (jupyter:CONNECTION_FILE)", e, how));
+      die(fmt::format("--executor {}=…: unknown executor (jupyter:CONNECTION_FILE, jupyter:http[s]://HOST:PORT)",
+                      lang));
     python_executor_ = how;
   }
   if (!python_executor_.empty()) opt.python_executor = python_executor_.c_str();

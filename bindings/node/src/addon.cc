@@ -279,7 +279,7 @@ class Session : public Napi::ObjectWrap<Session> {
       opt.pool = Pool::Unwrap(pv.As<Napi::Object>())->handle(env);
       pool_ref_ = Napi::Persistent(pv.As<Napi::Object>());
     }
-    std::string python_executor;  // "jupyter:CONNECTION_FILE": Python units on a Jupyter kernel
+    std::string python_executor;  // "jupyter:CONNECTION_FILE" or "jupyter:URL": Python units on a Jupyter kernel
     if (has("pythonExecutor")) {
       python_executor = text("pythonExecutor");
       opt.python_executor = python_executor.c_str();

@@ -338,7 +338,7 @@ class Session(_Closing):
             raise TypeError(f"pool must be a streamexec.Pool, streamexec.DEFAULT_POOL or None, not {pool!r}")
         self._pool = pool  # held: the pool outlives the session
         self._python_executor = python_executor.encode() if python_executor else None
-        o.python_executor = self._python_executor  # "jupyter:CONNECTION_FILE": a Jupyter kernel
+        o.python_executor = self._python_executor  # "jupyter:CONNECTION_FILE" or "jupyter:URL": a Jupyter kernel
         o.pool = pool._handle() if pool is not None else None
         o.prestart = sum(1 << _ffi.LANGS.index(l) for l in languages)
         o.queue_events = 1
