@@ -21,6 +21,7 @@
 
 #include "backends/jupyter/gateway_url.h"
 #include "scheduler/capi_internal.h"
+#include "scheduler/chat/curl_api.h"
 #include "scheduler/pool.h"
 #include "scheduler/session.h"
 
@@ -441,7 +442,12 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
     if (sx::jupyter::is_gateway_url(spec)) {
       // A Jupyter server or gateway: the worker starts a kernel there.
       sx::jupyter::GatewayUrl url;
-      if (std::string why; !sx::jupyter::parse_gateway_url(spec, &url, &why)) return refuse("python_executor: " + why);
+      std::string why;
+      const sx::chat::CurlApi *curl = sx::chat::curl_api(&why);
+      if (!curl) return refuse("python_executor: a URL needs " + why);
+      if (!sx::jupyter::parse_gateway_url(
+              spec, {curl->url, curl->url_set, curl->url_get, curl->url_cleanup, curl->free}, &url, &why))
+        return refuse("python_executor: " + why);
       python_executor = ex;
     } else {
       std::error_code ec;

@@ -407,7 +407,8 @@ std::string read_file(const std::string &path, std::string *err) {
 
 bool prepare_gateway(const std::string &url, const Timeouts &t, std::string *err) {
   g_timeouts = t;
-  if (!parse_gateway_url(url, &g_gw.url, err)) return false;
+  if (!parse_gateway_url(url, {curl_url, curl_url_set, curl_url_get, curl_url_cleanup, curl_free}, &g_gw.url, err))
+    return false;
   // Read here, in the relay, and out of the environment the sandboxed
   // processes inherit.
   if (const char *tok = getenv("SX_JUPYTER_TOKEN")) g_gw.token = tok;

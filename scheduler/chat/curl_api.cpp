@@ -40,22 +40,24 @@ const CurlApi *curl_api(std::string *error) {
       return;
     }
     CURLcode (*global_init)(long) = nullptr;
-    bool ok = resolve(lib, "curl_global_init", &global_init, &why) &&
-              resolve(lib, "curl_easy_init", &api.easy_init, &why) &&
-              resolve(lib, "curl_easy_setopt", &api.easy_setopt, &why) &&
-              resolve(lib, "curl_easy_getinfo", &api.easy_getinfo, &why) &&
-              resolve(lib, "curl_easy_cleanup", &api.easy_cleanup, &why) &&
-              resolve(lib, "curl_easy_strerror", &api.easy_strerror, &why) &&
-              resolve(lib, "curl_multi_init", &api.multi_init, &why) &&
-              resolve(lib, "curl_multi_add_handle", &api.multi_add_handle, &why) &&
-              resolve(lib, "curl_multi_remove_handle", &api.multi_remove_handle, &why) &&
-              resolve(lib, "curl_multi_perform", &api.multi_perform, &why) &&
-              resolve(lib, "curl_multi_poll", &api.multi_poll, &why) &&
-              resolve(lib, "curl_multi_wakeup", &api.multi_wakeup, &why) &&
-              resolve(lib, "curl_multi_info_read", &api.multi_info_read, &why) &&
-              resolve(lib, "curl_multi_cleanup", &api.multi_cleanup, &why) &&
-              resolve(lib, "curl_slist_append", &api.slist_append, &why) &&
-              resolve(lib, "curl_slist_free_all", &api.slist_free_all, &why);
+    bool ok =
+        resolve(lib, "curl_global_init", &global_init, &why) && resolve(lib, "curl_easy_init", &api.easy_init, &why) &&
+        resolve(lib, "curl_easy_setopt", &api.easy_setopt, &why) &&
+        resolve(lib, "curl_easy_getinfo", &api.easy_getinfo, &why) &&
+        resolve(lib, "curl_easy_cleanup", &api.easy_cleanup, &why) &&
+        resolve(lib, "curl_easy_strerror", &api.easy_strerror, &why) &&
+        resolve(lib, "curl_multi_init", &api.multi_init, &why) &&
+        resolve(lib, "curl_multi_add_handle", &api.multi_add_handle, &why) &&
+        resolve(lib, "curl_multi_remove_handle", &api.multi_remove_handle, &why) &&
+        resolve(lib, "curl_multi_perform", &api.multi_perform, &why) &&
+        resolve(lib, "curl_multi_poll", &api.multi_poll, &why) &&
+        resolve(lib, "curl_multi_wakeup", &api.multi_wakeup, &why) &&
+        resolve(lib, "curl_multi_info_read", &api.multi_info_read, &why) &&
+        resolve(lib, "curl_multi_cleanup", &api.multi_cleanup, &why) &&
+        resolve(lib, "curl_slist_append", &api.slist_append, &why) &&
+        resolve(lib, "curl_slist_free_all", &api.slist_free_all, &why) && resolve(lib, "curl_url", &api.url, &why) &&
+        resolve(lib, "curl_url_set", &api.url_set, &why) && resolve(lib, "curl_url_get", &api.url_get, &why) &&
+        resolve(lib, "curl_url_cleanup", &api.url_cleanup, &why) && resolve(lib, "curl_free", &api.free, &why);
     if (!ok) return;  // the library stays loaded: unloading libcurl is not safe once initialised
     CURLcode rc = global_init(CURL_GLOBAL_DEFAULT);
     if (rc != CURLE_OK) {

@@ -1,4 +1,5 @@
-// libcurl for the chat client, loaded on first use instead of linked.
+// libcurl for the chat client (and the check of a Jupyter server's URL),
+// loaded on first use instead of linked.
 //
 // Linked, libcurl and the 29 libraries it needs (TLS, Kerberos, LDAP, SSH,
 // IDN …) are mapped and relocated by every process that loads
@@ -32,6 +33,12 @@ struct CurlApi {
   CURLMcode (*multi_cleanup)(CURLM *);
   curl_slist *(*slist_append)(curl_slist *, const char *);
   void (*slist_free_all)(curl_slist *);
+  // The URL API (the Jupyter executor's URL is checked with it: scheduler/capi.cpp).
+  CURLU *(*url)();
+  CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+  CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
+  void (*url_cleanup)(CURLU *);
+  void (*free)(void *);
 };
 
 // The API, loaded and initialised on the first call (thread-safe); nullptr
