@@ -17,11 +17,12 @@ constexpr auto kRetryPause = std::chrono::seconds(1);
 // The replacement of a worker a session took starts this much later: a
 // worker's start (exec, namespaces, interpreter) takes a core for 20-300 ms,
 // and right after the take it competed with the session's first units. On 2
-// idle cores, a session's first unit (fed at once) from closed to started in
-// the worker, 3 x 20 sessions: refill at once p90 1.3-3.5 ms, max 1.4-3.5;
-// 60 ms later p90 1.05-1.18, max 1.1-1.7. A model's first unit rarely closes
-// sooner; the pool is full a little later. Takes while a refill is due do not
-// postpone it.
+// idle cores, a pool of 2 Python workers, a session's first unit (fed at once)
+// from closed to started in the worker, 3 x 20 sessions: refill at once p90
+// 1.15-3.35 ms, max 1.3-5.2; 60 ms later p90 1.01-1.31, max 1.0-2.6. Only
+// while the language has ready workers left: a take that empties it refills
+// at once (else the next session starts its own, 60-400 ms). Takes while a
+// refill is due do not postpone it.
 constexpr auto kRefillDelay = std::chrono::milliseconds(60);
 }  // namespace
 
@@ -162,7 +163,9 @@ bool WorkerPool::take(Lang lang, const PoolWorkerConfig &cfg, Taken *out) {
       continue;
     }
     ++stats_.taken[l];
-    if (!refill_pending_) {
+    if (ready_[l].empty()) {
+      refill_pending_ = false;  // the next session would start its own: refill now
+    } else if (!refill_pending_) {
       refill_pending_ = true;
       refill_due_ = std::chrono::steady_clock::now() + kRefillDelay;
     }

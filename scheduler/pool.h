@@ -97,8 +97,8 @@ class WorkerPool {
   std::array<bool, 3> broken_{};     // the last start failed: retried after a pause
   bool stop_ = false;
   bool closed_ = false;
-  // A take's refill waits until refill_due_ (kRefillDelay after the take that
-  // found the pool idle): see pool.cpp.
+  // A take that left ready workers refills at refill_due_ (kRefillDelay
+  // after the first such take): see pool.cpp.
   bool refill_pending_ = false;
   std::chrono::steady_clock::time_point refill_due_{};
   PoolStats stats_;
