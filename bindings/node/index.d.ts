@@ -33,6 +33,25 @@ export interface SessionOptions {
   pythonExecutor?: string;
   /** Warm workers: a Pool, or null for none. Default: defaultPool(). */
   pool?: Pool | null;
+  /**
+   * Decides for every closed unit before it runs, on the JavaScript thread: run it, hold it
+   * until finish(), or skip it (status 'gated'); a reason shows in the unit_held / unit_done
+   * event. What it throws skips the unit and is thrown by the feeding call.
+   */
+  gate?: (unit: GateUnit) => GateDecision | [GateDecision, string];
+}
+
+export type GateDecision = 'run' | 'hold' | 'skip';
+
+/** A closed unit as the gate sees it. */
+export interface GateUnit {
+  id: number;
+  lang: Lang;
+  code: string;
+  kind: string;        // "import", "function", "assign", "expr", …
+  line: number;        // answer line of its first byte
+  uses: string[];      // names it reads and dotted calls ("os.remove")
+  defines: string[];   // top-level names it binds
 }
 
 export interface PoolOptions {

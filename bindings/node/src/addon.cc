@@ -7,7 +7,11 @@
 #include <napi.h>
 
 #include <atomic>
+#include <future>
+#include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "streamexec.h"
@@ -284,6 +288,23 @@ class Session : public Napi::ObjectWrap<Session> {
       python_executor = text("pythonExecutor");
       opt.python_executor = python_executor.c_str();
     }
+    // gate: (unit) => 'run' | 'hold' | 'skip' | [decision, reason], called
+    // for every closed unit before it runs (see Gate below).
+    if (has("gate") && !o.Get("gate").IsNull()) {
+      if (!o.Get("gate").IsFunction()) throw Napi::TypeError::New(env, "gate must be a function (unit) => decision");
+      Napi::Function g = o.Get("gate").As<Napi::Function>();
+      gate_ = Napi::Persistent(g);
+      // Calls from the library's threads (finish, chat, replay feed there)
+      // reach JavaScript through this; it does not keep node's loop alive.
+      // Node finalizes it itself at the environment's end: released only while alive.
+      gate_tsfn_alive_ = std::make_shared<std::atomic<bool>>(true);
+      gate_tsfn_ = Napi::ThreadSafeFunction::New(env, g, "streamexec gate", 0, 1,
+                                                 [alive = gate_tsfn_alive_](Napi::Env) { *alive = false; });
+      gate_tsfn_.Unref(env);
+      js_thread_ = std::this_thread::get_id();
+      opt.gate = &Session::Gate;
+      opt.gate_user = this;
+    }
     opt.queue_events = 1;
     int rc = sx_session_new(&opt, &s_);
     if (rc != SX_OK) throw sx_error(env, rc, "new Session", str(sx_last_error()));
@@ -291,6 +312,12 @@ class Session : public Napi::ObjectWrap<Session> {
 
   ~Session() override {
     if (s_) sx_session_free(s_);
+    release_gate();
+  }
+
+  void release_gate() {
+    if (gate_tsfn_alive_ && *gate_tsfn_alive_) gate_tsfn_.Release();
+    gate_tsfn_alive_.reset();
   }
 
   sx_session *handle(Napi::Env env) {
@@ -322,6 +349,7 @@ class Session : public Napi::ObjectWrap<Session> {
     claim(env, "feed");
     int rc = sx_feed(s, data.data(), data.size());
     release();
+    throw_gate_error(env);
     if (rc < 0) throw sx_error(env, rc, "feed", str(sx_session_errmsg(s)));
     return Napi::Boolean::New(env, rc == SX_STOP);
   }
@@ -341,7 +369,10 @@ class Session : public Napi::ObjectWrap<Session> {
     }
     void OnOK() override {
       self_->release();
-      if (rc_ < 0) deferred_.Reject(sx_error(Env(), rc_, what_, detail_).Value());
+      if (!self_->gate_error_.IsEmpty()) {  // the gate threw while this call fed
+        deferred_.Reject(self_->gate_error_.Value());
+        self_->gate_error_.Reset();
+      } else if (rc_ < 0) deferred_.Reject(sx_error(Env(), rc_, what_, detail_).Value());
       else deferred_.Resolve(Napi::Boolean::New(Env(), rc_ == SX_STOP));
     }
     Napi::Promise promise() { return deferred_.Promise(); }
@@ -483,8 +514,95 @@ class Session : public Napi::ObjectWrap<Session> {
       sx_session_free(s_);
       s_ = nullptr;
     }
+    release_gate();
     return info.Env().Undefined();
   }
+
+  // --- the gate ------------------------------------------------------------
+  // A closed unit, copied out of the library's sx_unit_info (valid only
+  // during the call) so that another thread's call can hand it to JavaScript.
+  struct GateUnit {
+    int64_t id;
+    std::string lang, code, kind;
+    uint32_t line;
+    std::vector<std::string> uses, defines;
+  };
+  using Decision = std::pair<sx_gate_decision, std::string>;
+
+  // Runs the gate function on the JavaScript thread. What it throws (or a
+  // result that is no decision) skips the unit, and is thrown from the
+  // feeding call that made the unit (feed, or the promise of finish, chat …).
+  Decision Decide(Napi::Env env, const GateUnit &u) {
+    Napi::HandleScope scope(env);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", Napi::Number::New(env, static_cast<double>(u.id)));
+    o.Set("lang", u.lang);
+    o.Set("code", u.code);
+    o.Set("kind", u.kind);
+    o.Set("line", Napi::Number::New(env, u.line));
+    auto list = [&](const std::vector<std::string> &v) {
+      Napi::Array a = Napi::Array::New(env, v.size());
+      for (uint32_t i = 0; i < v.size(); ++i) a.Set(i, v[i]);
+      return a;
+    };
+    o.Set("uses", list(u.uses));
+    o.Set("defines", list(u.defines));
+    try {
+      Napi::Value r = gate_.Call({o});
+      std::string decision, why;
+      if (r.IsString()) {
+        decision = r.As<Napi::String>().Utf8Value();
+      } else if (r.IsArray() && r.As<Napi::Array>().Length() >= 1) {
+        Napi::Array a = r.As<Napi::Array>();
+        decision = a.Get(0u).ToString().Utf8Value();
+        if (a.Length() > 1) why = a.Get(1u).ToString().Utf8Value();
+      }
+      if (decision == "run") return {SX_GATE_RUN, why};
+      if (decision == "hold") return {SX_GATE_HOLD, why};
+      if (decision == "skip") return {SX_GATE_SKIP, why};
+      throw Napi::TypeError::New(
+          env, "gate returned " + r.ToString().Utf8Value() + ": 'run', 'hold' or 'skip' (or [decision, reason])");
+    } catch (const Napi::Error &e) {
+      if (gate_error_.IsEmpty()) gate_error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+      return {SX_GATE_SKIP, "the gate threw: " + e.Message()};
+    }
+  }
+
+  static sx_gate_decision Gate(void *user, const sx_unit_info *info, const char **reason) {
+    auto *self = static_cast<Session *>(user);
+    GateUnit u{info->id, str(info->lang), std::string(info->code, info->code_len), str(info->kind), info->line, {}, {}};
+    for (size_t i = 0; i < info->n_uses; ++i) u.uses.emplace_back(info->uses[i]);
+    for (size_t i = 0; i < info->n_defines; ++i) u.defines.emplace_back(info->defines[i]);
+    Decision d{SX_GATE_SKIP, "the gate could not be called (node is shutting down)"};
+    if (std::this_thread::get_id() == self->js_thread_) {
+      d = self->Decide(self->Env(), u);  // feed(): already on the JavaScript thread
+    } else {
+      // finish, chat, replay: on a thread of libuv's pool, while the
+      // JavaScript thread awaits their promise: wait for its answer.
+      auto answer = std::make_shared<std::promise<Decision>>();
+      std::future<Decision> decided = answer->get_future();
+      napi_status st = self->gate_tsfn_.BlockingCall(
+          [self, &u, answer](Napi::Env env, Napi::Function) { answer->set_value(self->Decide(env, u)); });
+      if (st == napi_ok) d = decided.get();
+    }
+    self->gate_reason_ = std::move(d.second);
+    *reason = self->gate_reason_.empty() ? nullptr : self->gate_reason_.c_str();
+    return d.first;
+  }
+
+  void throw_gate_error(Napi::Env env) {
+    if (gate_error_.IsEmpty()) return;
+    Napi::Value e = gate_error_.Value();
+    gate_error_.Reset();
+    throw Napi::Error(env, e);
+  }
+
+  Napi::FunctionReference gate_;
+  Napi::ThreadSafeFunction gate_tsfn_;
+  std::shared_ptr<std::atomic<bool>> gate_tsfn_alive_;  // set false by its finalizer
+  std::thread::id js_thread_;
+  std::string gate_reason_;  // the last decision's reason (the library copies it)
+  Napi::Reference<Napi::Value> gate_error_;
 
   sx_session *s_ = nullptr;
   Napi::ObjectReference pool_ref_;

@@ -171,3 +171,60 @@ test('a pool gives a started worker; the default pool is shared', async () => {
   none.close();
   assert.strictEqual(defaultPool().stats().python.taken, before + 1);
 });
+
+test('a gate decides for every closed unit: run, hold until finish, skip; with reasons', async () => {
+  const seen = [];
+  const gate = (u) => {
+    seen.push(u);
+    if (u.code.includes('os.remove')) return ['skip', 'deletes files'];
+    if (u.uses.includes('late')) return ['hold', 'wait for the whole answer'];
+    return 'run';
+  };
+  const s = new Session({ languages: ['python'], pool: null, gate });
+  s.feed(md("late = 'L'\nprint(late)\nimport os\nos.remove('/nonexistent')\nprint('after')\n"));
+  await s.finish();
+  const evs = await all(s);
+  s.close();
+  assert.deepStrictEqual(seen.map((u) => u.code), ["late = 'L'\n", 'print(late)\n', 'import os\n',
+    "os.remove('/nonexistent')\n", "print('after')\n"]);
+  assert.deepStrictEqual(seen[0].defines, ['late']);
+  assert.strictEqual(seen[1].lang, 'python');
+  assert.strictEqual(seen[1].line, 3);
+  const done = evs.filter((e) => e.kind === 'unit_done');
+  assert.deepStrictEqual(done.map((e) => [e.unitId, e.status]).sort((a, b) => a[0] - b[0]).map((x) => x[1]),
+    ['ok', 'ok', 'ok', 'gated', 'ok']);
+  const held = evs.filter((e) => e.kind === 'unit_held');
+  assert.ok(held.length >= 1 && held[0].text.includes('wait for the whole answer'), JSON.stringify(held));
+  assert.ok(JSON.stringify(done.find((e) => e.status === 'gated').json).includes('deletes files'));
+  assert.strictEqual(outputs(evs), 'L\nafter\n');
+});
+
+test('a gate called from finish (a library thread) and a gate that throws', async () => {
+  // Raw mode: the last unit closes only at finish(), which runs on libuv's
+  // pool: the gate is called on the JavaScript thread all the same.
+  const threads = [];
+  const s = new Session({ mode: 'raw', lang: 'python', pool: null, gate: (u) => { threads.push(u.code); return 'run'; } });
+  s.feed("x = 40\nprint(x + 2)");
+  await s.finish();
+  const evs = await all(s);
+  s.close();
+  assert.deepStrictEqual(threads, ['x = 40\n', 'print(x + 2)']);
+  assert.strictEqual(outputs(evs), '42\n');
+
+  const t = new Session({ languages: ['python'], pool: null,
+    gate: (u) => { if (u.code.includes('boom')) throw new RangeError('gate says boom'); return 'run'; } });
+  assert.throws(() => t.feed(md("print('boom')\n")), (e) => e instanceof RangeError && e.message === 'gate says boom');
+  t.feed(md("print('fine')\n"));
+  await t.finish();
+  const tevs = await all(t);
+  t.close();
+  const statuses = tevs.filter((e) => e.kind === 'unit_done').map((e) => e.status);
+  assert.deepStrictEqual(statuses, ['gated', 'ok']);
+  assert.strictEqual(outputs(tevs), 'fine\n');
+
+  const u = new Session({ mode: 'raw', lang: 'python', pool: null, gate: () => 'maybe' });
+  u.feed('print(1)');
+  await assert.rejects(u.finish(), (e) => e instanceof TypeError && /'run', 'hold' or 'skip'/.test(e.message));
+  u.close();
+  assert.throws(() => new Session({ gate: 'run' }), /gate must be a function/);
+});
