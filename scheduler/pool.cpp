@@ -63,7 +63,8 @@ void WorkerPool::run() {
     cv_.wait(lk, [&] { return stop_ || (closed_ && any_ready()) || needs_start(); });
     if (stop_) break;
     if (!closed_ && refill_pending_ && std::chrono::steady_clock::now() < refill_due_) {
-      cv_.wait_until(lk, refill_due_, [&] { return stop_ || closed_; });
+      // (a take that empties a language clears refill_pending_: at once then)
+      cv_.wait_until(lk, refill_due_, [&] { return stop_ || closed_ || !refill_pending_; });
       continue;
     }
     refill_pending_ = false;
