@@ -56,6 +56,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <dlfcn.h>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,6 +67,29 @@
 #include <vector>
 
 #include "backends/common/worker_runtime.h"
+
+// Node's clock (docs/DESIGN.md §6a). Natively a script's statements run back
+// to back; here the model's generation passes between them. Node stamps each
+// timer with uv_now() (after uv_update_time), so a `setTimeout(f, 10)` in one
+// unit and a `setTimeout(g, 0)` in a unit that came 20 ms later fired f
+// first (native: g). libnode calls libuv's uv_now through the dynamic
+// linker; the worker exports its own (interposed, see CMakeLists.txt), which
+// tells node the time minus the waits for units that nothing observed
+// (g_hidden_ms: between consecutive units with no event-loop turn between
+// them, when no JavaScript runs). It only grows, so node's clock stays
+// monotonic; libuv's own arithmetic (timer deadlines, poll timeouts) uses its
+// real loop time, and durations are the same on both clocks.
+namespace {
+const uv_loop_t *g_clock_loop = nullptr;
+uint64_t g_hidden_ms = 0;
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) uint64_t uv_now(const uv_loop_t *loop) {
+  using Fn = uint64_t (*)(const uv_loop_t *);
+  static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "uv_now"));
+  uint64_t t = real(loop);
+  return loop == g_clock_loop && t > g_hidden_ms ? t - g_hidden_ms : t;
+}
 
 namespace {
 
@@ -279,9 +303,7 @@ class JsBackend final : public sx::WorkerBackend {
     v8::HandleScope hs(iso_);
     v8::Context::Scope cs(setup_->context());
     in_program_ = true;
-    // Timers of the program count from its start: node creates the timers of
-    // a script against the loop time cached before it ran, so their order is
-    // their delay's, whatever the time between the units that made them.
+    g_clock_loop = loop_;  // its waits for units are hidden from node's clock (uv_now, above)
     uv_update_time(loop_);
     v8::Local<v8::Value> argv[1] = {v8::Integer::New(iso_, program)};
     call(begin_program_, 1, argv);
@@ -289,6 +311,11 @@ class JsBackend final : public sx::WorkerBackend {
 
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
+    hide_wait();
+    struct UnitEnd {
+      JsBackend *self;
+      ~UnitEnd() { self->last_unit_end_ns_ = uv_hrtime(); }
+    } unit_end{this};
     v8::HandleScope hs(iso_);
     v8::Local<v8::Context> ctx = setup_->context();
     v8::Context::Scope cs(ctx);
@@ -353,6 +380,7 @@ class JsBackend final : public sx::WorkerBackend {
   sx::ProgramOutcome end_program(const sx::ProgramEndRequest &req) override {
     sx::ProgramOutcome o;
     o.unit_id = req.unit_id;
+    hide_wait();  // natively the loop starts right after the last statement
     in_program_ = false;
     v8::HandleScope hs(iso_);
     v8::Local<v8::Context> ctx = setup_->context();
@@ -573,8 +601,16 @@ class JsBackend final : public sx::WorkerBackend {
     }
   }
 
+  // The wait since the last unit ended, if no event-loop turn saw it, is
+  // not the program's time: hidden from node's clock (uv_now, above).
+  void hide_wait() {
+    if (last_unit_end_ns_ != 0) g_hidden_ms += (uv_hrtime() - last_unit_end_ns_) / 1000000;
+    last_unit_end_ns_ = 0;
+  }
+
   // Runs the loop (mode as uv_run's) with in_loop_ set, for the watchdog.
   int run_loop(uv_run_mode mode) {
+    last_unit_end_ns_ = 0;  // the loop saw the time go by: the next wait is not hidden
     in_loop_.store(true);
     int r = uv_run(loop_, mode);
     in_loop_.store(false);
@@ -616,6 +652,7 @@ class JsBackend final : public sx::WorkerBackend {
   v8::Global<v8::Function> init_fn_, begin_program_, run_, pending_, drain_ticks_, finish_, end_program_,
       before_exit_, program_result_, has_background_;
   bool in_program_ = false;  // between a program's first unit and its end
+  uint64_t last_unit_end_ns_ = 0;     // uv_hrtime() at the last unit's end; 0: the loop ran since
   std::atomic<bool> in_loop_{false};  // the main thread is in uv_run (see watchdog())
   static constexpr int kCallbackGraceMs = 100;
   // The bootstrap's `stopping` flag (a SharedArrayBuffer's memory).

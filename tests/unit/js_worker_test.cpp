@@ -302,6 +302,24 @@ TEST_F(JsWorkerTest, TimersAndPromisesRunAtTheProgramsEnd) {
   EXPECT_EQ(w.run("ticks").value, "3");
 }
 
+// Timers made by units that came apart (the model wrote between them) fire in
+// the order a native run gives them: node's clock does not count the waits
+// between a program's units, but does count their own execution.
+TEST_F(JsWorkerTest, TimersOfUnitsThatCameApartFireInNativeOrder) {
+  EXPECT_OK(w.run("setTimeout(() => console.log('twenty'), 20)"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // generation
+  EXPECT_OK(w.run("setTimeout(() => console.log('zero'), 0)"));
+  // Execution time counts: 'five', made after a 40 ms busy unit, is due after 'twenty'.
+  EXPECT_OK(
+      w.run("setTimeout(() => console.log('ten'), 10); { const t = Date.now(); while (Date.now() - t < 40) {} }"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_OK(w.run("setTimeout(() => console.log('five'), 5)"));
+  auto e = w.end();
+  EXPECT_EQ(e.status(), "ok") << e.done.dump();
+  // As `node` prints it: zero (due at 1 ms), ten (10), twenty (20), five (~45).
+  EXPECT_EQ(e.all(), "zero\nten\ntwenty\nfive\n");
+}
+
 TEST_F(JsWorkerTest, ExitCodeAndExitListeners) {
   EXPECT_OK(w.run("process.on('exit', (c) => console.log('exit', c)); process.exitCode = 5"));
   auto e = w.end();
