@@ -312,10 +312,6 @@ class JsBackend final : public sx::WorkerBackend {
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
     hide_wait();
-    struct UnitEnd {
-      JsBackend *self;
-      ~UnitEnd() { self->last_unit_end_ns_ = uv_hrtime(); }
-    } unit_end{this};
     v8::HandleScope hs(iso_);
     v8::Local<v8::Context> ctx = setup_->context();
     v8::Context::Scope cs(ctx);
@@ -342,6 +338,9 @@ class JsBackend final : public sx::WorkerBackend {
       run_loop(UV_RUN_ONCE);
       platform_->DrainTasks(iso_);
     }
+    // The unit's code is done: from here (our reply, the wait for the next
+    // unit) the time is not the program's.
+    last_unit_end_ns_ = uv_hrtime();
     int kind = disarm(terminated);
     v8::Local<v8::Value> argv[4] = {
         v8::Integer::New(iso_, kind), v8::Integer::New(iso_, exit_code_), v8::Integer::New(iso_, interrupt_line_),
@@ -601,8 +600,9 @@ class JsBackend final : public sx::WorkerBackend {
     }
   }
 
-  // The wait since the last unit ended, if no event-loop turn saw it, is
-  // not the program's time: hidden from node's clock (uv_now, above).
+  // The time since the last unit's code ended (our reply, the wait for the
+  // next unit), if no event-loop turn saw it, is not the program's: hidden
+  // from node's clock (uv_now, above).
   void hide_wait() {
     if (last_unit_end_ns_ != 0) g_hidden_ms += (uv_hrtime() - last_unit_end_ns_) / 1000000;
     last_unit_end_ns_ = 0;
