@@ -36,7 +36,10 @@ namespace {
 
 // Runs inside the embedded interpreter, in a private module (not __main__).
 const char *kBootstrap = R"PY(
-import ast, atexit, linecache, os, sys, traceback, __future__, __main__
+# Only what `python3 answer.py` has loaded anyway (and the builtin _ast):
+# traceback, linecache and __future__ are imported when first needed, so a
+# program sees the modules a native run has, and a worker starts sooner.
+import _ast, atexit, os, sys, __main__
 
 FILENAME = "<answer>"
 _lines = []
@@ -49,9 +52,20 @@ def _register(code, line):
         _lines.append("\n")
     for i, text in enumerate(code.splitlines(True)):
         _lines[line - 1 + i] = text if text.endswith("\n") else text + "\n"
-    linecache.cache[FILENAME] = (sum(map(len, _lines)), None, _lines, FILENAME)
+    linecache = sys.modules.get("linecache")
+    if linecache is not None:
+        _publish_lines(linecache)
+
+# The answer's lines, for tracebacks, warnings and inspect: in linecache's
+# cache once something imported it (_Backend publishes them at its import).
+def _publish_lines(linecache):
+    try:
+        linecache.cache[FILENAME] = (sum(map(len, _lines)), None, _lines, FILENAME)
+    except Exception:  # a program that replaced linecache.cache
+        pass
 
 def _error(e, tb_skip):
+    import traceback
     tb = e.__traceback__
     for _ in range(tb_skip):
         if tb is not None:
@@ -94,7 +108,8 @@ def begin_program():
 def _futures(tree):
     flags = 0
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+        if isinstance(node, _ast.ImportFrom) and node.module == "__future__":
+            import __future__
             for a in node.names:
                 feature = getattr(__future__, a.name, None)
                 if feature is not None:
@@ -113,26 +128,26 @@ def prepare(code, line):
             raise SyntaxError("source code cannot contain null bytes",
                               (FILENAME, line + code.count("\n", 0, nul), nul - at + 1,
                                code[at:code.find("\n", nul) if "\n" in code[nul:] else len(code)]))
-        tree = compile(code, FILENAME, "exec", ast.PyCF_ONLY_AST | _future_flags, dont_inherit=True)
-        ast.increment_lineno(tree, line - 1)
+        # Blank lines in front put the unit at its line of the answer (cheaper
+        # than moving each node: ast.increment_lineno).
+        tree = compile("\n" * (line - 1) + code, FILENAME, "exec", _ast.PyCF_ONLY_AST | _future_flags,
+                       dont_inherit=True)
         _future_flags |= _futures(tree)
         if _program_start and tree.body:
             first = tree.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
+            if isinstance(first, _ast.Expr) and isinstance(first.value, _ast.Constant) and \
                isinstance(first.value.value, str):
                 __main__.__doc__ = first.value.value
         _program_start = False
         last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
+        if tree.body and isinstance(tree.body[-1], _ast.Expr):
+            last = _ast.Expression(tree.body.pop().value)
         mod = compile(tree, FILENAME, "exec", _future_flags, dont_inherit=True)
         lastc = compile(last, FILENAME, "eval", _future_flags, dont_inherit=True) if last is not None else None
         return ("ok", mod, lastc)
     except SyntaxError as e:
         if e.filename in (None, "<unknown>"):
             e.filename = FILENAME
-        if e.lineno and e.lineno < line:
-            e.lineno += line - 1
         return ("syntax_error",) + _error(e, 99)
 
 def value(v):
@@ -225,27 +240,37 @@ def value_mime(v):
 
 # Our matplotlib backend: Agg's canvas, and show() as above. Loaded by
 # matplotlib by name, from this finder (no file in the program's cwd).
+# It also finishes two modules after their own code ran: matplotlib (our
+# backend as the default) and linecache (the answer's lines).
 class _Backend:
     NAME = "_streamexec_mpl_backend"
     def find_spec(self, name, path=None, target=None):
-        import importlib.machinery
         if name == self.NAME:
+            import importlib.machinery
             return importlib.machinery.ModuleSpec(name, self)
         if name == "matplotlib" and not self.hooked:
             self.hooked = True
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is not None and spec.loader is not None:
-                real = spec.loader.exec_module
-                def exec_module(module):
-                    real(module)
-                    # As the default, where neither MPLBACKEND nor a
-                    # matplotlib.use() chose (the rc file's backend would
-                    # fall back to Agg without a display).
-                    if "MPLBACKEND" not in os.environ:
-                        module.rcParams["backend"] = "module://" + self.NAME
-                spec.loader.exec_module = exec_module
-            return spec
+            return self._then(name, path, self._default_backend)
+        if name == "linecache":
+            return self._then(name, path, _publish_lines)
         return None
+    @staticmethod
+    def _then(name, path, finish):
+        import importlib.machinery
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            real = spec.loader.exec_module
+            def exec_module(module):
+                real(module)
+                finish(module)
+            spec.loader.exec_module = exec_module
+        return spec
+    def _default_backend(self, module):
+        # As the default, where neither MPLBACKEND nor a matplotlib.use()
+        # chose (the rc file's backend would fall back to Agg without a
+        # display).
+        if "MPLBACKEND" not in os.environ:
+            module.rcParams["backend"] = "module://" + self.NAME
     def create_module(self, spec):
         return None
     def exec_module(self, module):

@@ -35,6 +35,32 @@ check "workers in libexec/streamexec" $?
 ! grep -rq "$build" "$p/lib"/cmake "$p/lib"/pkgconfig 2>/dev/null
 check "no path of the build tree in the package files" $?
 
+# No executable or library looks for libraries in the current directory: an
+# empty or relative RUNPATH element (CMake pads a build RUNPATH that differs
+# from the install's with one) would load a libc.so.6 planted where the CLI
+# runs, before any sandbox. Checked in the build tree and the installed copy.
+bad_runpaths() {
+  local f rp
+  for f in "$@"; do
+    [ -f "$f" ] && head -c4 "$f" | grep -q ELF || continue
+    rp=$(objdump -p "$f" 2>/dev/null | awk '$1 == "RUNPATH" || $1 == "RPATH" {print $2}')
+    [ -n "$rp" ] || continue
+    # elements: empty (leading/trailing/double colon) or not absolute/$ORIGIN
+    if grep -Eq '(^|:)(:|$)' <<<"$rp" || tr ':' '\n' <<<"$rp" | grep -Evq '^(/|\$ORIGIN)'; then
+      echo "$f: $rp"
+    fi
+  done
+}
+bad=$(bad_runpaths "$build"/bin/* "$build"/lib/*.so* "$p"/bin/* "$p"/lib*/*.so* "$p"/lib*/*/*.so* \
+  "$p"/libexec/streamexec/*)
+[ -z "$bad" ]
+check "no RUNPATH element is empty or relative (${bad//$'\n'/; })" $?
+mkdir -p "$tmp/cwd"
+searched=$(cd "$tmp/cwd" && LD_DEBUG=libs "$build/bin/streamexec" --version 2>&1 >/dev/null |
+  awk '/trying file=/ {sub(/.*trying file=/, ""); if ($0 !~ /^\//) print}' | head -3)
+[ -z "$searched" ]
+check "the CLI looks for no library in the current directory (tried: ${searched//$'\n'/ })" $?
+
 cmake -S "$src/tests/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$p" > "$tmp/cm.log" 2>&1 &&
   cmake --build "$tmp/cm" >> "$tmp/cm.log" 2>&1
 check "CMake consumer: find_package(streamexec 0.3 CONFIG REQUIRED) builds" $?
