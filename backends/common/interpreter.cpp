@@ -49,9 +49,30 @@ bool g_in_program_child = false;
 pid_t g_snapshot_parent = 0;
 int g_commit_fd = -1;               // program child -> parent: "the state is yours"
 bool g_fork_for_program = false;    // the runtime's own fork keeps the channel
+// Programs are numbered by the host (fences; raw mode: -1, -2, … one per
+// answer); kNoProgram is none.
+constexpr int kNoProgram = INT_MIN;
+bool g_unannounced = false;  // a program child forked ahead, before its program was known
+json g_ready;                // the "ready" message, sent once (send_ready)
+std::chrono::steady_clock::time_point g_started;
+bool g_ready_sent = false;
 
 void send(const json &m) {
   if (!chan::send(detail::kChannelFd, m)) _exit(3);  // the supervisor is gone
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The host sends the first unit when it hears this: the interpreter is up
+// and, with fork_per_program, the first program's process forked and
+// prepared (the parent sends it when the child says so).
+void send_ready() {
+  if (g_ready_sent) return;
+  g_ready["startup_ms"] = ms_since(g_started);
+  send(g_ready);
+  g_ready_sent = true;
 }
 
 // A unit that forks (os.fork(), fork()) must not let the child speak for the
@@ -60,10 +81,6 @@ void send(const json &m) {
 void after_fork_in_child() {
   if (g_fork_for_program) return;
   close(detail::kChannelFd);
-}
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // A unit may have closed or replaced fds 1/2 (or 0): put them back.
@@ -100,7 +117,12 @@ void add_rich(json &frame, const char *key, const std::string &text) {
 // Forks the program's process. Returns true in the child. In the parent it
 // returns false once the child is gone: the child ended the program (the
 // parent has reported how) — or committed, in which case the parent exits.
-bool fork_program(int program) {
+// Forked ahead (*program == kNoProgram: while the interpreter waits for
+// work, so that a program's first unit does not wait for the fork — a C++
+// interpreter's fork was 12-18 ms of it), the child tells the parent its
+// program when it learns it (announce_program); *program is then that, and
+// *prepared whether it said it was prepared (prepare_program) before.
+bool fork_program(int *program, bool *prepared = nullptr) {
   int commit[2];
   if (pipe2(commit, O_CLOEXEC) != 0) return true;  // no snapshot: run in place
   fflush(nullptr);
@@ -117,6 +139,7 @@ bool fork_program(int program) {
     g_commit_fd = commit[1];
     g_snapshot_parent = getppid();
     g_in_program_child = true;
+    g_unannounced = *program == kNoProgram;
     g_interpreter_pid = getpid();
     // Dies with the snapshot parent (which dies with the supervisor) until
     // it commits.
@@ -143,47 +166,78 @@ bool fork_program(int program) {
   auto restore = [&] {
     for (auto &i : ignored) sigaction(i.sig, &i.old, nullptr);
   };
+  bool silent = false;
+  // Messages: 'r' prepared (the host may send units), 'p' + the program
+  // (announce_program), 'c' committed (the child is the interpreter now),
+  // 'd' discarded (it has reported already).
+  auto read_messages = [&](bool until_eof) {
+    char buf[64];
+    ssize_t n;
+    do {
+      n = read(commit[0], buf, sizeof buf);
+      for (ssize_t i = 0; i < n; ++i) {
+        if (buf[i] == 'c') _exit(0);
+        if (buf[i] == 'd') silent = true;
+        if (buf[i] == 'r') {
+          if (prepared) *prepared = true;
+          send_ready();
+        }
+        if (buf[i] == 'p' && i + static_cast<ssize_t>(sizeof(int)) < n) {
+          std::memcpy(program, buf + i + 1, sizeof(int));
+          i += sizeof(int);
+        }
+      }
+    } while (until_eof && (n > 0 || (n < 0 && errno == EINTR)));
+  };
+  // Non-blocking: a process the program forked may hold the write end.
+  fcntl(commit[0], F_SETFL, O_NONBLOCK);
   for (;;) {
     pollfd p[2] = {{pidfd, POLLIN, 0}, {commit[0], POLLIN, 0}};
     int r = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
     if (r < 0 && errno == EINTR) continue;
-    char c;
-    bool silent = false;
-    if (p[pidfd >= 0 ? 1 : 0].revents && read(commit[0], &c, 1) == 1) {
-      if (c == 'c') _exit(0);  // committed: the child is the interpreter now
-      silent = true;           // discarded: it has reported already
-    }
+    if (p[pidfd >= 0 ? 1 : 0].revents) read_messages(false);
+    bool gone = pidfd >= 0 && p[0].revents;  // without a pidfd: polled
+    if (pidfd >= 0 && !gone && !silent) continue;
     int st = 0;
-    pid_t w = waitpid(child, &st, pidfd >= 0 || silent ? 0 : WNOHANG);
-    if (w == child && silent) {
-      restore();
-      if (pidfd >= 0) close(pidfd);
-      close(commit[0]);
-      quiesce_output();
-      g_output_unit = -1;
-      g_interpreter_pid = getpid();
-      return false;
+    pid_t w = waitpid(child, &st, gone || silent ? 0 : WNOHANG);
+    if (w != child) continue;
+    read_messages(true);  // what it wrote before it ended
+    restore();
+    if (pidfd >= 0) close(pidfd);
+    close(commit[0]);
+    quiesce_output();    // what the program printed goes out before its end
+    g_output_unit = -1;  // the child moved the supervisor's attribution
+    g_interpreter_pid = getpid();
+    // Discarded (it reported), or forked ahead and gone before any program:
+    // nothing to say.
+    if (silent || *program == kNoProgram) return false;
+    json m = {{"op", "program_done"}, {"program", *program}, {"early", true}};
+    if (WIFEXITED(st)) {
+      int code = WEXITSTATUS(st);
+      m["exit_code"] = code;
+      m["status"] = code == 0 ? "ok" : "error";
+    } else if (WIFSIGNALED(st)) {
+      m["signal"] = WTERMSIG(st);
+      m["status"] = "crashed";
     }
-    if (w == child) {
-      restore();
-      if (pidfd >= 0) close(pidfd);
-      close(commit[0]);
-      quiesce_output();  // what the program printed goes out before its end
-      g_output_unit = -1;  // the child moved the supervisor's attribution
-      json m = {{"op", "program_done"}, {"program", program}, {"early", true}};
-      if (WIFEXITED(st)) {
-        int code = WEXITSTATUS(st);
-        m["exit_code"] = code;
-        m["status"] = code == 0 ? "ok" : "error";
-      } else if (WIFSIGNALED(st)) {
-        m["signal"] = WTERMSIG(st);
-        m["status"] = "crashed";
-      }
-      g_interpreter_pid = getpid();
-      send(m);
-      return false;
-    }
+    send(m);
+    return false;
   }
+}
+
+void tell_parent(const char *msg, std::size_t n) {
+  if (write(g_commit_fd, msg, n) != static_cast<ssize_t>(n)) {
+  }
+}
+
+// In a child forked ahead: the program it runs, to the parent (which
+// reports it if the child ends early). Once.
+void announce_program(int program) {
+  if (!g_unannounced) return;
+  g_unannounced = false;
+  char msg[1 + sizeof(int)] = {'p'};
+  std::memcpy(msg + 1, &program, sizeof(int));
+  tell_parent(msg, sizeof msg);
 }
 
 std::int64_t num(const json &j, const char *k, std::int64_t def) {
@@ -336,7 +390,7 @@ class ProgramFile {
 namespace detail {
 
 void run_interpreter(WorkerBackend &backend, const int capture_read[2], const json &sandbox, std::size_t value_cap) {
-  auto t0 = std::chrono::steady_clock::now();
+  g_started = std::chrono::steady_clock::now();
   g_backend = &backend;
   g_interpreter_pid = getpid();
   for (int i = 0; i < 2; ++i) {
@@ -358,20 +412,35 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
     _exit(2);
   }
   quiesce_output();  // start-up chatter belongs to no unit
-  json ready = {{"op", "ready"}, {"startup_ms", ms_since(t0)}, {"sandbox", sandbox}};
-  if (auto g = backend.global_names(); !g.empty()) ready["globals"] = g;
-  send(ready);
+  g_ready = {{"op", "ready"}, {"sandbox", sandbox}};
+  if (auto g = backend.global_names(); !g.empty()) g_ready["globals"] = g;
 
   chan::Reader reader(kChannelFd);
   ProgramFile program_file(backend.program_file(), sandbox.value("scratch", false));
-  // Programs are numbered by the host (fences; raw mode: -1, -2, … one per
-  // answer); kNone is none.
-  constexpr int kNone = INT_MIN;
+  constexpr int kNone = kNoProgram;
   int program = kNone;         // the program whose units ran last
   int ended_program = kNone;   // a program whose process ended early (fork_per_program)
   int returned_program = kNone;  // a program whose top level returned (JavaScript)
   json req;
+  bool fork_ahead = backend.fork_per_program();
   for (;;) {
+    // The next program's process, forked and prepared while there is
+    // nothing to do.
+    if (fork_ahead && !g_in_program_child && program == kNone) {
+      int announced = kNone;
+      bool prepared = false;
+      if (!fork_program(&announced, &prepared)) {
+        if (announced != kNone) ended_program = announced;  // it ran (some of) its units and ended
+        else if (!prepared) fork_ahead = false;             // it died getting ready: fork at programs' first units
+        continue;
+      }
+      if (g_in_program_child) {
+        backend.prepare_program();
+        tell_parent("r", 1);
+        g_ready_sent = true;  // by the parent
+      }
+    }
+    send_ready();
     backend.wait_readable(kChannelFd);
     pid_t from = 0;
     std::string why;
@@ -390,10 +459,15 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         program = prog;
         program_file.begin();
         backend.begin_program(prog);
-        if (backend.fork_per_program() && !fork_program(prog)) {
-          ended_program = prog;  // the child ran (some of) these units and ended
-          program = kNone;
-          continue;
+        if (g_unannounced) {
+          announce_program(prog);
+        } else if (backend.fork_per_program()) {
+          int forked = prog;  // not forked ahead (the fork failed): now
+          if (!fork_program(&forked)) {
+            ended_program = prog;  // the child ran (some of) these units and ended
+            program = kNone;
+            continue;
+          }
         }
       }
       bool failed = false, exited = false, returned = false;
@@ -452,6 +526,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       pr.program = static_cast<int>(num(req, "program", -1));
       pr.unit_id = num(req, "unit", -1);
       pr.failed = req.value("failed", false) == true;
+      announce_program(pr.program);
       if (pr.unit_id >= 0) attribute_output(pr.unit_id);
       ProgramOutcome o = backend.end_program(pr);
       quiesce_output();

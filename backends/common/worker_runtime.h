@@ -97,6 +97,9 @@ class WorkerBackend {
   // (complete program: exit_program_process), or by committing its state
   // (commit_program: the next program builds on it, as in a notebook).
   virtual bool fork_per_program() const { return false; }
+  // In a program's process forked ahead (fork_per_program), while it waits
+  // for the program's first unit: work that unit would do first, done now.
+  virtual void prepare_program() {}
   // Idle between requests: return when `fd` is readable (JavaScript turns
   // its event loop meanwhile, for handles left running by earlier programs).
   virtual void wait_readable(int fd);

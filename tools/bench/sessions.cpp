@@ -64,18 +64,22 @@ std::vector<std::string> answers_of(const std::string &dir, const std::string &l
   return out;
 }
 
-// RSS of one process in KiB (/proc/PID/status VmRSS), 0 if gone.
-long rss_kib(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
+// Memory of one process in KiB, 0 if gone: its RSS (/proc/PID/status
+// VmRSS), or its PSS (smaps_rollup: pages shared with n processes count 1/n
+// — a C++ worker's program process, forked ahead, shares nearly all of its
+// interpreter's pages).
+long rss_kib(pid_t pid, bool pss = false) {
+  std::ifstream in(fmt::format("/proc/{}/{}", pid, pss ? "smaps_rollup" : "status"));
+  const char *key = pss ? "Pss:" : "VmRSS:";
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    if (line.rfind(key, 0) == 0) return std::strtol(line.c_str() + std::strlen(key), nullptr, 10);
   return 0;
 }
 
-// RSS of every descendant of this process (the workers, their relays and
-// sandbox inits), in KiB.
-long descendants_rss_kib() {
+// RSS (or PSS) of every descendant of this process (the workers, their relays
+// and sandbox inits), in KiB.
+long descendants_rss_kib(bool pss = false) {
   std::map<pid_t, pid_t> parent;
   DIR *d = opendir("/proc");
   if (!d) return 0;
@@ -99,7 +103,7 @@ long descendants_rss_kib() {
   for (auto &[pid, pp] : parent) {
     for (pid_t p = pp; p > 1; p = parent.count(p) ? parent[p] : 0) {
       if (p == self) {
-        total += rss_kib(pid);
+        total += rss_kib(pid, pss);
         break;
       }
     }
@@ -247,12 +251,17 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
   return res;
 }
 
-// RSS per idle session: `k` sessions, each with its worker started and one
-// trivial unit run, then measured.
-double idle_rss_mib(const std::string &lang_name, int k) {
+struct IdleMemory {
+  double rss_mib = 0, pss_mib = 0;
+};
+
+// RSS and PSS per idle session: `k` sessions, each with its worker started
+// and one trivial unit run, then measured.
+IdleMemory idle_rss_mib(const std::string &lang_name, int k) {
   sx_lang lang = lang_of(lang_name);
   const char *unit = lang == SX_LANG_PYTHON ? "x = 1\n" : lang == SX_LANG_JAVASCRIPT ? "let x = 1;\n" : "int x = 1;\n";
   long before = rss_kib(getpid()) + descendants_rss_kib();
+  long before_pss = rss_kib(getpid(), true) + descendants_rss_kib(true);
   std::vector<sx_session *> sessions;
   for (int i = 0; i < k; ++i) {
     sx_options opt;
@@ -277,8 +286,14 @@ double idle_rss_mib(const std::string &lang_name, int k) {
     }
   }
   long after = rss_kib(getpid()) + descendants_rss_kib();
+  long after_pss = rss_kib(getpid(), true) + descendants_rss_kib(true);
   for (auto *s : sessions) sx_session_free(s);
-  return sessions.empty() ? 0 : static_cast<double>(after - before) / 1024.0 / static_cast<double>(sessions.size());
+  IdleMemory m;
+  if (sessions.empty()) return m;
+  double n = static_cast<double>(sessions.size()) * 1024.0;
+  m.rss_mib = static_cast<double>(after - before) / n;
+  m.pss_mib = static_cast<double>(after_pss - before_pss) / n;
+  return m;
 }
 
 }  // namespace
@@ -337,19 +352,21 @@ int sessions_bench(const SessionsOptions &o) {
       "machine-wide; warm: sessions that took a "
       "ready worker from the pool / "
       "all)\n");
-  nlohmann::json rss = nlohmann::json::object();
+  nlohmann::json rss = nlohmann::json::object(), pss = nlohmann::json::object();
   if (!o.chunk_only) {
-    std::printf("RSS per idle session (8 sessions of one language at once, each with its worker started and one "
-                "unit run; host + worker processes):");
+    std::printf(
+        "Memory per idle session (8 sessions of one language at once, each with its worker started and one "
+        "unit run; host + worker processes), RSS (PSS: shared pages split among their processes):");
     for (const char *l : {"python", "javascript", "cpp"}) {
-      double mib = idle_rss_mib(l, 8);
-      rss[l] = mib;
-      std::printf(" %s %.1f MiB%s", l, mib, std::string(l) == "cpp" ? "\n" : ",");
+      IdleMemory m = idle_rss_mib(l, 8);
+      rss[l] = m.rss_mib;
+      pss[l] = m.pss_mib;
+      std::printf(" %s %.1f MiB (%.1f)%s", l, m.rss_mib, m.pss_mib, std::string(l) == "cpp" ? "\n" : ",");
     }
   }
   if (!o.json_out.empty()) {
-    std::ofstream(o.json_out) << nlohmann::json{{"lang", o.lang}, {"cores", cores}, {"pool", o.pool}, {"rows", rows},
-                                                {"idle_rss_mib", rss}}
+    std::ofstream(o.json_out) << nlohmann::json{{"lang", o.lang}, {"cores", cores},      {"pool", o.pool},
+                                                {"rows", rows},   {"idle_rss_mib", rss}, {"idle_pss_mib", pss}}
                                      .dump(2);
   }
   return 0;
