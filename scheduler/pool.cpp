@@ -54,6 +54,24 @@ bool WorkerPool::needs_start() const {
   return false;
 }
 
+// The language to start a worker for now: the one with the fewest ready
+// workers against what it wants, among those whose refill is not delayed;
+// -1 if none, with *due the earliest delayed one's time.
+int WorkerPool::next_start(std::chrono::steady_clock::time_point *due) const {
+  auto now = std::chrono::steady_clock::now();
+  int lang = -1;
+  *due = std::chrono::steady_clock::time_point::max();
+  for (int l = 0; l < 3; ++l) {
+    if (broken_[l] || ready_[l].size() >= want(l)) continue;
+    if (refill_due_[l] > now) {
+      *due = std::min(*due, refill_due_[l]);
+      continue;
+    }
+    if (lang < 0 || ready_[l].size() < ready_[lang].size()) lang = l;
+  }
+  return lang;
+}
+
 void WorkerPool::run() {
   block_sigpipe_on_this_thread();  // as on an executor's thread
 
@@ -62,12 +80,20 @@ void WorkerPool::run() {
     auto any_ready = [&] { return !ready_[0].empty() || !ready_[1].empty() || !ready_[2].empty(); };
     cv_.wait(lk, [&] { return stop_ || (closed_ && any_ready()) || needs_start(); });
     if (stop_) break;
-    if (!closed_ && refill_pending_ && std::chrono::steady_clock::now() < refill_due_) {
-      // (a take that empties a language clears refill_pending_: at once then)
-      cv_.wait_until(lk, refill_due_, [&] { return stop_ || closed_ || !refill_pending_; });
+    std::chrono::steady_clock::time_point due;
+    int lang = closed_ ? -1 : next_start(&due);
+    if (!closed_ && lang < 0) {
+      // Only delayed refills (a take that empties a language clears its
+      // delay: at once then).
+      auto startable = [&] {
+        std::chrono::steady_clock::time_point d;
+        return stop_ || closed_ || next_start(&d) >= 0;
+      };
+      if (due == std::chrono::steady_clock::time_point::max())
+        cv_.wait(lk, startable);  // (not expected: needs_start() said one is wanted)
+      else cv_.wait_until(lk, due, startable);
       continue;
     }
-    refill_pending_ = false;
     if (closed_) {
       // Here, on the thread that started them (their relays die with it).
       std::array<std::deque<Taken>, 3> gone;
@@ -77,12 +103,6 @@ void WorkerPool::run() {
         for (auto &t : q) t.process->kill_and_reap();
       lk.lock();
       continue;
-    }
-    // The language with the fewest ready workers against what it wants.
-    int lang = -1;
-    for (int l = 0; l < 3; ++l) {
-      if (broken_[l] || ready_[l].size() >= want(l)) continue;
-      if (lang < 0 || ready_[l].size() < ready_[lang].size()) lang = l;
     }
     lk.unlock();
 
@@ -164,12 +184,10 @@ bool WorkerPool::take(Lang lang, const PoolWorkerConfig &cfg, Taken *out) {
       continue;
     }
     ++stats_.taken[l];
-    if (ready_[l].empty()) {
-      refill_pending_ = false;  // the next session would start its own: refill now
-    } else if (!refill_pending_) {
-      refill_pending_ = true;
-      refill_due_ = std::chrono::steady_clock::now() + kRefillDelay;
-    }
+    auto now = std::chrono::steady_clock::now();
+    if (ready_[l].empty()) refill_due_[l] = now;  // the next session would start its own: refill now
+    else if (refill_due_[l] <= now)               // (not again while one is delayed)
+      refill_due_[l] = now + kRefillDelay;
     *out = std::move(t);
     return true;
   }

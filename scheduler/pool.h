@@ -85,6 +85,7 @@ class WorkerPool {
   void run();
   unsigned want(int l) const { return closed_ || (adaptive_ && !asked_[l]) ? 0 : ready_want_[l]; }
   bool needs_start() const;  // under mu_
+  int next_start(std::chrono::steady_clock::time_point *due) const;  // under mu_
 
   PoolWorkerConfig cfg_;
   std::array<unsigned, 3> ready_want_;
@@ -97,10 +98,9 @@ class WorkerPool {
   std::array<bool, 3> broken_{};     // the last start failed: retried after a pause
   bool stop_ = false;
   bool closed_ = false;
-  // A take that left ready workers refills at refill_due_ (kRefillDelay
-  // after the first such take): see pool.cpp.
-  bool refill_pending_ = false;
-  std::chrono::steady_clock::time_point refill_due_{};
+  // Per language: a take that left ready workers refills at refill_due_
+  // (kRefillDelay after the first such take; see pool.cpp).
+  std::array<std::chrono::steady_clock::time_point, 3> refill_due_{};
   PoolStats stats_;
   std::thread thread_;
 };
