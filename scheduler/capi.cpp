@@ -445,9 +445,7 @@ int sx_session_new(const sx_options *opt, sx_session **out) {
       std::string why;
       const sx::chat::CurlApi *curl = sx::chat::curl_api(&why);
       if (!curl) return refuse("python_executor: a URL needs " + why);
-      if (!sx::jupyter::parse_gateway_url(
-              spec, {curl->url, curl->url_set, curl->url_get, curl->url_cleanup, curl->free}, &url, &why))
-        return refuse("python_executor: " + why);
+      if (!sx::jupyter::parse_gateway_url(spec, curl->url, &url, &why)) return refuse("python_executor: " + why);
       python_executor = ex;
     } else {
       std::error_code ec;

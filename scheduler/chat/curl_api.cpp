@@ -55,9 +55,10 @@ const CurlApi *curl_api(std::string *error) {
         resolve(lib, "curl_multi_info_read", &api.multi_info_read, &why) &&
         resolve(lib, "curl_multi_cleanup", &api.multi_cleanup, &why) &&
         resolve(lib, "curl_slist_append", &api.slist_append, &why) &&
-        resolve(lib, "curl_slist_free_all", &api.slist_free_all, &why) && resolve(lib, "curl_url", &api.url, &why) &&
-        resolve(lib, "curl_url_set", &api.url_set, &why) && resolve(lib, "curl_url_get", &api.url_get, &why) &&
-        resolve(lib, "curl_url_cleanup", &api.url_cleanup, &why) && resolve(lib, "curl_free", &api.free, &why);
+        resolve(lib, "curl_slist_free_all", &api.slist_free_all, &why) &&
+        resolve(lib, "curl_url", &api.url.url, &why) && resolve(lib, "curl_url_set", &api.url.url_set, &why) &&
+        resolve(lib, "curl_url_get", &api.url.url_get, &why) &&
+        resolve(lib, "curl_url_cleanup", &api.url.url_cleanup, &why) && resolve(lib, "curl_free", &api.url.free, &why);
     if (!ok) return;  // the library stays loaded: unloading libcurl is not safe once initialised
     CURLcode rc = global_init(CURL_GLOBAL_DEFAULT);
     if (rc != CURLE_OK) {

@@ -15,6 +15,8 @@
 
 #include <curl/curl.h>
 
+#include "backends/jupyter/gateway_url.h"
+
 namespace sx::chat {
 
 struct CurlApi {
@@ -34,11 +36,7 @@ struct CurlApi {
   curl_slist *(*slist_append)(curl_slist *, const char *);
   void (*slist_free_all)(curl_slist *);
   // The URL API (the Jupyter executor's URL is checked with it: scheduler/capi.cpp).
-  CURLU *(*url)();
-  CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
-  CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
-  void (*url_cleanup)(CURLU *);
-  void (*free)(void *);
+  jupyter::CurlUrlApi url;
 };
 
 // The API, loaded and initialised on the first call (thread-safe); nullptr
