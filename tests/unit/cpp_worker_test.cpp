@@ -17,7 +17,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "backends/worker_client.h"
@@ -167,6 +169,8 @@ class Worker {
   std::string fatal;
   std::string startup_output;
   double startup_ms = 0, ready_wall_ms = 0;
+
+  pid_t pid() const { return proc_ ? proc_->pid() : 0; }
 
  private:
   // A unit never takes 2 minutes here.
@@ -447,6 +451,37 @@ TEST(CppWorkerCrash, TerminateEndsTheProgramWithSigabrt) {
   EXPECT_EQ(r.program_done["signal"], SIGABRT);
   EXPECT_NE(r.err.find("terminate called after throwing an instance of 'std::logic_error'"), std::string::npos)
       << r.err;
+}
+
+// The processes under `pid` (every thread's children, recursively).
+std::size_t descendants(pid_t pid) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto &task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream kids(task.path() / "children");
+    for (pid_t k; kids >> k;) n += 1 + descendants(k);
+  }
+  return n;
+}
+
+// A program's process is forked before its first unit arrives: when the
+// worker says it is ready, and again as soon as a program has ended.
+TEST(CppWorkerPrograms, TheProgramProcessIsForkedBeforeItsFirstUnit) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  Worker w({"SX_CPP_PRELUDE=0"});
+  ASSERT_TRUE(w.ready) << w.fatal;
+  // The relay's children: the supervisor (the namespace's init), the
+  // interpreter, the program's process.
+  EXPECT_EQ(descendants(w.pid()), 3u);
+  Result r = w.exec("#include <cstdlib>\nexit(3);");
+  ASSERT_TRUE(r.program_done.is_object());
+  EXPECT_EQ(r.program_done["exit_code"], 3);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (descendants(w.pid()) != 3u && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(descendants(w.pid()), 3u);
+  EXPECT_EQ(w.exec("1 + 1").value, "2");  // the next program runs in it
 }
 
 // main runs at the end of the program, with argc/argv of `./answer`; its
