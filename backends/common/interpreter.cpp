@@ -438,6 +438,8 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         backend.prepare_program();
         tell_parent("r", 1);
         g_ready_sent = true;  // by the parent
+      } else {
+        fork_ahead = false;  // fork() failed (a process limit): not at every request
       }
     }
     send_ready();
