@@ -75,20 +75,22 @@
 // first (native: g). libnode calls libuv's uv_now through the dynamic
 // linker; the worker exports its own (interposed, see CMakeLists.txt), which
 // tells node the time minus the waits for units that nothing observed
-// (g_hidden_ms: between consecutive units with no event-loop turn between
-// them, when no JavaScript runs). It only grows, so node's clock stays
+// (g_hidden_ns: from the end of one unit's code to the start of the next
+// one's — after it is compiled, as a script is before any statement runs —
+// when no event-loop turn came between them). It only grows, so node's clock stays
 // monotonic; libuv's own arithmetic (timer deadlines, poll timeouts) uses its
 // real loop time, and durations are the same on both clocks.
 namespace {
 const uv_loop_t *g_clock_loop = nullptr;
-uint64_t g_hidden_ms = 0;
+uint64_t g_hidden_ns = 0;  // in ns: whole ms per wait lost up to 1 ms each time
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) uint64_t uv_now(const uv_loop_t *loop) {
   using Fn = uint64_t (*)(const uv_loop_t *);
   static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "uv_now"));
   uint64_t t = real(loop);
-  return loop == g_clock_loop && t > g_hidden_ms ? t - g_hidden_ms : t;
+  uint64_t hidden_ms = g_hidden_ns / 1000000;
+  return loop == g_clock_loop && t > hidden_ms ? t - hidden_ms : t;
 }
 
 namespace {
@@ -247,6 +249,10 @@ class JsBackend final : public sx::WorkerBackend {
       if (info.Length() > 0 && info[0]->IsNumber())
         sx::attribute_output(static_cast<std::int64_t>(info[0].As<v8::Number>()->Value()));
     });
+    // resume(): the unit's code starts (it is compiled): node's clock goes on.
+    native("resume", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
+      static_cast<JsBackend *>(info.Data().As<v8::External>()->Value())->hide_wait();
+    });
     native("stop", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
       auto *self = static_cast<JsBackend *>(info.Data().As<v8::External>()->Value());
       self->stop_ = true;
@@ -311,7 +317,6 @@ class JsBackend final : public sx::WorkerBackend {
 
   sx::ExecOutcome execute(const sx::ExecRequest &req) override {
     sx::ExecOutcome o;
-    hide_wait();
     v8::HandleScope hs(iso_);
     v8::Local<v8::Context> ctx = setup_->context();
     v8::Context::Scope cs(ctx);
@@ -339,8 +344,9 @@ class JsBackend final : public sx::WorkerBackend {
       platform_->DrainTasks(iso_);
     }
     // The unit's code is done: from here (our reply, the wait for the next
-    // unit) the time is not the program's.
-    last_unit_end_ns_ = uv_hrtime();
+    // unit) the time is not the program's. (A unit that did not run — a
+    // syntax error — leaves the wait since the last one's end hidden.)
+    if (last_unit_end_ns_ == 0) last_unit_end_ns_ = uv_hrtime();
     int kind = disarm(terminated);
     v8::Local<v8::Value> argv[4] = {
         v8::Integer::New(iso_, kind), v8::Integer::New(iso_, exit_code_), v8::Integer::New(iso_, interrupt_line_),
@@ -604,7 +610,7 @@ class JsBackend final : public sx::WorkerBackend {
   // next unit), if no event-loop turn saw it, is not the program's: hidden
   // from node's clock (uv_now, above).
   void hide_wait() {
-    if (last_unit_end_ns_ != 0) g_hidden_ms += (uv_hrtime() - last_unit_end_ns_) / 1000000;
+    if (last_unit_end_ns_ != 0) g_hidden_ns += uv_hrtime() - last_unit_end_ns_;
     last_unit_end_ns_ = 0;
   }
 

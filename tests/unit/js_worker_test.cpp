@@ -320,6 +320,22 @@ TEST_F(JsWorkerTest, TimersOfUnitsThatCameApartFireInNativeOrder) {
   EXPECT_EQ(e.all(), "zero\nten\ntwenty\nfive\n");
 }
 
+// The waits between units are hidden to the nanosecond: each wait rounded
+// down to whole ms counted ~0.5 ms of every wait as the program's time, and
+// 60 short waits made a timer of 10 ms due before one of 0 (natively the two
+// are made microseconds apart).
+TEST_F(JsWorkerTest, ShortWaitsBetweenUnitsAddNoTime) {
+  EXPECT_OK(w.run("setTimeout(() => console.log('ten'), 10)"));
+  for (int i = 0; i < 60; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(900));  // generation
+    EXPECT_OK(w.run("void 0"));
+  }
+  EXPECT_OK(w.run("setTimeout(() => console.log('zero'), 0)"));
+  auto e = w.end();
+  EXPECT_EQ(e.status(), "ok") << e.done.dump();
+  EXPECT_EQ(e.all(), "zero\nten\n");
+}
+
 TEST_F(JsWorkerTest, ExitCodeAndExitListeners) {
   EXPECT_OK(w.run("process.on('exit', (c) => console.log('exit', c)); process.exitCode = 5"));
   auto e = w.end();
