@@ -48,15 +48,9 @@ WorkerPool::~WorkerPool() {
   thread_.join();
 }
 
-bool WorkerPool::needs_start() const {
-  for (int l = 0; l < 3; ++l)
-    if (!broken_[l] && ready_[l].size() < want(l)) return true;
-  return false;
-}
-
 // The language to start a worker for now: the one with the fewest ready
 // workers against what it wants, among those whose refill is not delayed;
-// -1 if none, with *due the earliest delayed one's time.
+// -1 if none, with *due the earliest delayed one's time (max() if none).
 int WorkerPool::next_start(std::chrono::steady_clock::time_point *due) const {
   auto now = std::chrono::steady_clock::now();
   int lang = -1;
@@ -72,6 +66,11 @@ int WorkerPool::next_start(std::chrono::steady_clock::time_point *due) const {
   return lang;
 }
 
+bool WorkerPool::needs_start() const {
+  std::chrono::steady_clock::time_point due;
+  return next_start(&due) >= 0 || due != std::chrono::steady_clock::time_point::max();
+}
+
 void WorkerPool::run() {
   block_sigpipe_on_this_thread();  // as on an executor's thread
 
@@ -85,13 +84,11 @@ void WorkerPool::run() {
     if (!closed_ && lang < 0) {
       // Only delayed refills (a take that empties a language clears its
       // delay: at once then).
-      auto startable = [&] {
+      // (needs_start() held, under the same lock: `due` is a real time)
+      cv_.wait_until(lk, due, [&] {
         std::chrono::steady_clock::time_point d;
         return stop_ || closed_ || next_start(&d) >= 0;
-      };
-      if (due == std::chrono::steady_clock::time_point::max())
-        cv_.wait(lk, startable);  // (not expected: needs_start() said one is wanted)
-      else cv_.wait_until(lk, due, startable);
+      });
       continue;
     }
     if (closed_) {

@@ -417,20 +417,19 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
 
   chan::Reader reader(kChannelFd);
   ProgramFile program_file(backend.program_file(), sandbox.value("scratch", false));
-  constexpr int kNone = kNoProgram;
-  int program = kNone;         // the program whose units ran last
-  int ended_program = kNone;   // a program whose process ended early (fork_per_program)
-  int returned_program = kNone;  // a program whose top level returned (JavaScript)
+  int program = kNoProgram;           // the program whose units ran last
+  int ended_program = kNoProgram;     // a program whose process ended early (fork_per_program)
+  int returned_program = kNoProgram;  // a program whose top level returned (JavaScript)
   json req;
   bool fork_ahead = backend.fork_per_program();
   for (;;) {
     // The next program's process, forked and prepared while there is
     // nothing to do.
-    if (fork_ahead && !g_in_program_child && program == kNone) {
-      int announced = kNone;
+    if (fork_ahead && !g_in_program_child && program == kNoProgram) {
+      int announced = kNoProgram;
       bool prepared = false;
       if (!fork_program(&announced, &prepared)) {
-        if (announced != kNone) ended_program = announced;  // it ran (some of) its units and ended
+        if (announced != kNoProgram) ended_program = announced;  // it ran (some of) its units and ended
         else if (!prepared) fork_ahead = false;             // it died getting ready: fork at programs' first units
         continue;
       }
@@ -467,7 +466,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
           int forked = prog;  // not forked ahead (the fork failed): now
           if (!fork_program(&forked)) {
             ended_program = prog;  // the child ran (some of) these units and ended
-            program = kNone;
+            program = kNoProgram;
             continue;
           }
         }
@@ -540,7 +539,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       if (o.unit_id >= 0) m["unit"] = o.unit_id;
       add_rich(m, "displays", o.displays);
       send(m);
-      program = kNone;  // the next unit begins a new program
+      program = kNoProgram;  // the next unit begins a new program
       if (o.discard && g_in_program_child) discard_program();
       commit_program();
     }

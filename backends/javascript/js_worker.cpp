@@ -82,7 +82,7 @@
 // real loop time, and durations are the same on both clocks.
 namespace {
 const uv_loop_t *g_clock_loop = nullptr;
-uint64_t g_hidden_ns = 0;  // in ns: whole ms per wait lost up to 1 ms each time
+uint64_t g_hidden_ns = 0;  // summed in ns: whole ms per wait would drop up to 1 ms of each
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) uint64_t uv_now(const uv_loop_t *loop) {
