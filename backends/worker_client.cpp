@@ -579,4 +579,15 @@ std::string WorkerProcess::exit_description() const {
   return "ended";
 }
 
+std::string WorkerProcess::abandon_start(Read r, const nlohmann::json &reply, int grace_ms) {
+  if (r == Read::Closed) reap_or_kill(grace_ms);
+  else kill_and_reap();
+  std::string said = reply.is_object() ? reply.value("message", "") : "";
+  if (r == Read::Closed && !violation_.empty()) said = "protocol violation: " + violation_;
+  // A worker that said why it cannot start was killed here: its exit
+  // ("killed by signal 9") says nothing about the cause.
+  std::string exit = r == Read::Frame && !said.empty() ? "" : exit_description();
+  return exit.empty() || said.empty() ? exit + said : exit + ": " + said;
+}
+
 }  // namespace sx

@@ -92,6 +92,11 @@ class WorkerProcess {
   void reap_or_kill(int grace_ms);
   // "exited with code 3" / "killed by signal 11 (Segmentation fault)".
   std::string exit_description() const;
+  // After a start that did not end in "ready" (await_ready's `r` and
+  // `reply`): reaps the worker (killed if it is still running; grace_ms as
+  // reap_or_kill's if its pipe closed) and says why it failed, e.g.
+  // "exited with code 3", "jupyter: cannot reach …" (what the worker said).
+  std::string abandon_start(Read r, const nlohmann::json &reply, int grace_ms);
   // After reaping: the exit code (-1 if it did not exit) and the signal that
   // killed it (0 if none).
   int exit_code() const;

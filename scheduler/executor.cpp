@@ -224,18 +224,8 @@ bool Executor::ensure_worker(std::string *err) {
   }
   if (r != WorkerProcess::Read::Frame || ready.value("op", "") != "ready") {
     set_live_pid(-1);
-    if (r == WorkerProcess::Read::Closed) {
-      worker_->reap_or_kill(kDeathGraceMs);
-      if (!worker_->violation().empty()) {
-        ready = nlohmann::json::object();
-        ready["message"] = "protocol violation: " + worker_->violation();
-      }
-    } else {
-      worker_->kill_and_reap();
-    }
-    *err = fmt::format("{} worker failed to start ({}{}{})", lang_name(lang_), worker_->exit_description(),
-                       ready.is_object() && ready.contains("message") ? ": " : "",
-                       ready.is_object() ? ready.value("message", "") : "");
+    *err = fmt::format("{} worker failed to start ({})", lang_name(lang_),
+                       worker_->abandon_start(r, ready, kDeathGraceMs));
     worker_.reset();
     return false;
   }
@@ -355,8 +345,15 @@ void Executor::run() {
       } else if (p.returned_unit >= 0) {
         skip_all(batch, fmt::format("not reached: the program's top level returned at unit {}", p.returned_unit));
       } else if (!ensure_worker(&err)) {
-        // Without a worker nothing of this language can run.
+        // Without a worker nothing of this language can run. As when a unit
+        // of a batch fails in the worker: under stop, the first unit carries
+        // the error and the rest are skipped naming it (the same events
+        // whether the units came in one batch or one by one).
         for (auto &u : batch) {
+          if (stopped_) {
+            skip(u, stopped_why_);
+            continue;
+          }
           Result r;
           r.unit_id = u.id;
           r.status = Status::Crashed;
@@ -386,17 +383,16 @@ void Executor::run() {
   }
 }
 
-// Bare names (not `a.b` uses) that neither the worker's globals nor a
-// dispatched unit nor `also` define, in the unit and — through functions
-// declared so far or waiting in the queue — in what it calls.
+void Executor::skip(const Unit &u, const std::string &why) {
+  Result r;
+  r.unit_id = u.id;
+  r.status = Status::Skipped;
+  r.note = why;
+  finish_unit(u, r);
+}
+
 void Executor::skip_all(std::deque<Unit> &batch, const std::string &why) {
-  for (auto &u : batch) {
-    Result r;
-    r.unit_id = u.id;
-    r.status = Status::Skipped;
-    r.note = why;
-    finish_unit(u, r);
-  }
+  for (const auto &u : batch) skip(u, why);
   batch.clear();
 }
 

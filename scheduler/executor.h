@@ -96,6 +96,7 @@ class Executor {
   double started_at(const nlohmann::json &started, double t_disp) const;
   void run_end(int fence, double t_ready_ms);
   void finish_unit(const Unit &u, Result &r);
+  void skip(const Unit &u, const std::string &why);
   void skip_all(std::deque<Unit> &batch, const std::string &why);
   void lose_worker(const std::string &what);
   void out_of_session_time();  // stops this language: later units are skipped

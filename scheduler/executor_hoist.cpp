@@ -8,6 +8,9 @@
 
 namespace sx {
 
+// Bare names (not `a.b` uses) that neither the worker's globals nor a
+// dispatched unit nor `also` define, in the unit and — through functions
+// declared so far or waiting in the queue — in what it calls.
 std::vector<std::string> Executor::missing_names(const Unit &u, const std::set<std::string> &also) const {
   std::vector<std::string> missing;
   std::set<std::string> seen;

@@ -119,13 +119,8 @@ void WorkerPool::run() {
       }
       ok = r == WorkerProcess::Read::Frame && t.ready.value("op", "") == "ready";
       if (!ok) {
-        if (r == WorkerProcess::Read::Closed)
-          t.process->reap_or_kill(200);
-        else
-          t.process->kill_and_reap();
-        err = fmt::format("{} worker failed to start ({}{})", lang_name(static_cast<Lang>(lang)),
-                          t.process->exit_description(),
-                          t.ready.is_object() && t.ready.contains("message") ? ": " + t.ready.value("message", "") : "");
+        err = fmt::format("{} worker failed to start ({})", lang_name(static_cast<Lang>(lang)),
+                          t.process->abandon_start(r, t.ready, 200));
         t.process.reset();
       }
     }

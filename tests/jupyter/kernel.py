@@ -188,6 +188,7 @@ def per_unit(events):
             err = e.get("error")
             u["error"] = (err.get("type"), err.get("message"), err.get("line")) if err else None
             u["traceback"] = err.get("traceback", "") if err else ""
+            u["note"] = e.get("note", "")
             for k in ("t_started_ms", "t_finished_ms", "t_dispatched_ms", "exec_ms"):
                 u[k] = e.get(k)
     return units
