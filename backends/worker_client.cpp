@@ -430,7 +430,7 @@ WorkerProcess::Read WorkerProcess::await_ready(nlohmann::json *ready, int timeou
                                                std::vector<nlohmann::json> *early) {
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     Read r = recv(ready, static_cast<int>(std::max<std::int64_t>(0, left.count())));
     if (r != Read::Frame || ready->value("op", "") != "output") return r;
     early->push_back(std::move(*ready));
@@ -440,6 +440,7 @@ WorkerProcess::Read WorkerProcess::await_ready(nlohmann::json *ready, int timeou
 WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  bool looked_late = false;
   for (;;) {
     if (!violation_.empty() || from_ < 0) return Read::Closed;
     std::string why;
@@ -458,11 +459,18 @@ WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
       kill_and_reap();  // it cannot be trusted with another unit
       return Read::Closed;
     }
+    // Rounded up, and one look when the time is up: what is there is read
+    // (a wait of under 1 ms, rounded down to 0, returned Timeout without
+    // looking, forever in a loop of short waits); what comes after is not
+    // waited for.
     int wait = -1;
     if (timeout_ms >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
-      if (left <= 0) return Read::Timeout;
-      wait = static_cast<int>(left);
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+      if (left <= 0) {
+        if (looked_late) return Read::Timeout;
+        looked_late = true;
+      }
+      wait = static_cast<int>(std::max<std::int64_t>(0, left));
     }
     pollfd p{from_, POLLIN, 0};
     int r = poll(&p, 1, wait);

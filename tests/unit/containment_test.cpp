@@ -11,6 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "backends/worker_client.h"
 #include "harness.h"
 
 using sxt::json;
@@ -584,4 +585,33 @@ TEST_P(PerLanguage, ClosingTheChannelEndsOnlyTheWorker) {
   Outcome o = run(pick("import os\nos.close(3)\n", "require('fs').closeSync(3);\n", "close(3);\n"), opts());
   EXPECT_NE(o.status, "ok") << o.done.dump();
   EXPECT_EQ(o.restarted, L().lang != SX_LANG_CPP);
+}
+
+// Waits for a worker's frames in slices of 1 ms: each slice still reads
+// what has come. (Waits were counted in whole ms rounded down: under 1 ms
+// left, recv returned Timeout without reading, and a loop of short waits
+// never saw "ready" — found when the executor waited for a starting worker
+// in 2 ms slices: every session hung at its end.)
+TEST(WorkerClient, ShortWaitsStillReadTheFrames) {
+  std::string err;
+  auto w = sx::WorkerProcess::spawn(std::string(SX_BINARY_DIR) + "/bin/streamexec-worker-python", sx::WorkerLimits{},
+                                    sx::WorkerSandbox{}, &err);
+  ASSERT_TRUE(w) << err;
+  nlohmann::json ready;
+  std::vector<nlohmann::json> early;
+  sx::WorkerProcess::Read r = sx::WorkerProcess::Read::Timeout;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (r == sx::WorkerProcess::Read::Timeout && std::chrono::steady_clock::now() < until)
+    r = w->await_ready(&ready, 1, &early);
+  ASSERT_EQ(r, sx::WorkerProcess::Read::Frame);
+  EXPECT_EQ(ready.value("op", ""), "ready") << ready.dump();
+  // recv with no time at all still reads a frame that is there.
+  ASSERT_TRUE(w->send({{"op", "exec"}, {"stop_on_error", true}, {"units", {{{"id", 1}, {"code", "1"}, {"line", 1}}}}}));
+  nlohmann::json f;
+  std::vector<std::string> ops;
+  while (std::chrono::steady_clock::now() < until && (ops.empty() || ops.back() != "done")) {
+    if (w->recv(&f, 0) == sx::WorkerProcess::Read::Frame) ops.push_back(f.value("op", ""));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(ops, (std::vector<std::string>{"started", "done"}));
 }
