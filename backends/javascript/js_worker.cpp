@@ -50,6 +50,7 @@
 #include <uv.h>
 #include <v8.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -72,25 +73,53 @@
 // to back; here the model's generation passes between them. Node stamps each
 // timer with uv_now() (after uv_update_time), so a `setTimeout(f, 10)` in one
 // unit and a `setTimeout(g, 0)` in a unit that came 20 ms later fired f
-// first (native: g). libnode calls libuv's uv_now through the dynamic
-// linker; the worker exports its own (interposed, see CMakeLists.txt), which
-// tells node the time minus the waits for units that nothing observed
-// (g_hidden_ns: from the end of one unit's code to the start of the next
-// one's — after it is compiled, as a script is before any statement runs —
-// when no event-loop turn came between them). It only grows, so node's clock stays
-// monotonic; libuv's own arithmetic (timer deadlines, poll timeouts) uses its
-// real loop time, and durations are the same on both clocks.
+// first (native: g). libnode calls libuv's uv_now and uv_update_time through
+// the dynamic linker; the worker exports its own (interposed, see
+// CMakeLists.txt), which tell node the time minus the waits for units that
+// nothing observed (g_hidden_ns: from the end of one unit's code to the start
+// of the next one's — after it is compiled, as a script is before any
+// statement runs — when no event-loop turn came between them).
+//
+// In ns, not whole ms: the loop's time is whole ms, and its time minus the
+// waits rounded down, each to whole ms, was off by one ms from a native
+// run's clock about as often as not (a 10 ms timer and a 0 ms one made by
+// consecutive units came 2 ms apart, where natively 0). So uv_update_time
+// notes uv_hrtime() with the loop's time, and uv_now tells
+// floor((that − hidden) / 1 ms) — node's timers update the loop's time before
+// each stamp; after libuv's own update (in uv_run) the fraction is unknown
+// and the ms's start stands for it. Node's clock never goes back (g_told_ms);
+// libuv's own arithmetic (timer deadlines, poll timeouts) uses its real loop
+// time, and durations are the same on both clocks.
 namespace {
 const uv_loop_t *g_clock_loop = nullptr;
-uint64_t g_hidden_ns = 0;  // summed in ns: whole ms per wait would drop up to 1 ms of each
+uint64_t g_hidden_ns = 0;  // the waits hidden so far
+uint64_t g_update_ms = 0;  // the loop's time at our last uv_update_time ...
+uint64_t g_update_ns = 0;  // ... and uv_hrtime() then
+uint64_t g_told_ms = 0;    // what uv_now told last
+
+template <class Fn>
+Fn libuv_function(const char *name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) uint64_t uv_now(const uv_loop_t *loop) {
-  using Fn = uint64_t (*)(const uv_loop_t *);
-  static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "uv_now"));
+  static auto real = libuv_function<uint64_t (*)(const uv_loop_t *)>("uv_now");
   uint64_t t = real(loop);
-  uint64_t hidden_ms = g_hidden_ns / 1000000;
-  return loop == g_clock_loop && t > hidden_ms ? t - hidden_ms : t;
+  if (loop != g_clock_loop) return t;
+  uint64_t ns = t * 1000000;
+  if (t == g_update_ms && g_update_ns > ns) ns = std::min(g_update_ns, ns + 999999);
+  uint64_t program_ms = ns > g_hidden_ns ? (ns - g_hidden_ns) / 1000000 : 0;
+  g_told_ms = std::max(g_told_ms, program_ms);
+  return g_told_ms;
+}
+
+extern "C" __attribute__((visibility("default"))) void uv_update_time(uv_loop_t *loop) {
+  static auto real = libuv_function<void (*)(uv_loop_t *)>("uv_update_time");
+  real(loop);
+  if (loop != g_clock_loop) return;
+  g_update_ns = uv_hrtime();
+  g_update_ms = loop->time;
 }
 
 namespace {
@@ -249,9 +278,14 @@ class JsBackend final : public sx::WorkerBackend {
       if (info.Length() > 0 && info[0]->IsNumber())
         sx::attribute_output(static_cast<std::int64_t>(info[0].As<v8::Number>()->Value()));
     });
-    // resume(): the unit's code starts (it is compiled): node's clock goes on.
+    // resume(): the unit's code starts (it is compiled): node's clock goes on;
+    // pause(): its code returned (the rest, our reply and the wait for the next
+    // unit, is not the program's time).
     native("resume", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
       static_cast<JsBackend *>(info.Data().As<v8::External>()->Value())->hide_wait();
+    });
+    native("pause", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
+      static_cast<JsBackend *>(info.Data().As<v8::External>()->Value())->last_unit_end_ns_ = uv_hrtime();
     });
     native("stop", [](const v8::FunctionCallbackInfo<v8::Value> &info) {
       auto *self = static_cast<JsBackend *>(info.Data().As<v8::External>()->Value());
@@ -344,8 +378,10 @@ class JsBackend final : public sx::WorkerBackend {
       platform_->DrainTasks(iso_);
     }
     // The unit's code is done: from here (our reply, the wait for the next
-    // unit) the time is not the program's. (A unit that did not run — a
-    // syntax error — leaves the wait since the last one's end hidden.)
+    // unit) the time is not the program's — from pause(), when its script
+    // returned, unless a loop turn came since or JavaScript was terminated.
+    // (A unit that did not run — a syntax error — leaves the wait since the
+    // last one's end hidden.)
     if (last_unit_end_ns_ == 0) last_unit_end_ns_ = uv_hrtime();
     int kind = disarm(terminated);
     v8::Local<v8::Value> argv[4] = {

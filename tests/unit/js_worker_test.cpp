@@ -336,6 +336,29 @@ TEST_F(JsWorkerTest, ShortWaitsBetweenUnitsAddNoTime) {
   EXPECT_EQ(e.all(), "zero\nten\n");
 }
 
+// Node's clock between units is as fine as a native run's: two timers made by
+// consecutive units, a fraction of a ms of generation apart, get the same
+// stamp (natively: the same, or 1 ms apart when a ms boundary falls between
+// the two statements). Subtracting the waits in whole ms from the loop's
+// whole-ms time made them 1 ms apart, or the second 1 ms before the first,
+// about half the time.
+TEST_F(JsWorkerTest, TimersOfConsecutiveUnitsGetTheStampsOfANativeRun) {
+  EXPECT_OK(w.run("globalThis.apart = []"));
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_OK(w.run("globalThis.first = setTimeout(() => {}, 10)"));
+    std::this_thread::sleep_for(std::chrono::microseconds(100 + 23 * i));  // generation
+    EXPECT_OK(w.run("apart.push(setTimeout(() => {}, 0)._idleStart - first._idleStart)"));
+  }
+  // Natively a boundary falls within the microseconds between the two
+  // statements a few times in 40; a quarter leaves room for a loaded machine.
+  auto u = w.run("JSON.stringify(apart.filter((d) => d !== 0))");
+  EXPECT_OK(u);
+  std::string v = u.value;
+  EXPECT_LE(std::count(v.begin(), v.end(), ','), 9) << v;
+  EXPECT_EQ(v.find('-'), std::string::npos) << v;  // the second never before the first
+  EXPECT_EQ(w.end().status(), "ok");
+}
+
 TEST_F(JsWorkerTest, ExitCodeAndExitListeners) {
   EXPECT_OK(w.run("process.on('exit', (c) => console.log('exit', c)); process.exitCode = 5"));
   auto e = w.end();
