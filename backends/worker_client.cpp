@@ -9,6 +9,7 @@
 #include <mutex>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -437,7 +438,7 @@ WorkerProcess::Read WorkerProcess::await_ready(nlohmann::json *ready, int timeou
   }
 }
 
-WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
+WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms, int wake_fd) {
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   bool looked_late = false;
@@ -472,13 +473,19 @@ WorkerProcess::Read WorkerProcess::recv(nlohmann::json *out, int timeout_ms) {
       }
       wait = static_cast<int>(std::max<std::int64_t>(0, left));
     }
-    pollfd p{from_, POLLIN, 0};
-    int r = poll(&p, 1, wait);
+    pollfd p[2] = {{from_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    int r = poll(p, wake_fd >= 0 ? 2 : 1, wait);
     if (r < 0) {
       if (errno == EINTR) continue;
       return Read::Closed;
     }
     if (r == 0) return Read::Timeout;
+    if (p[0].revents == 0) {
+      std::uint64_t count;
+      ssize_t got = ::read(wake_fd, &count, sizeof count);  // resets it
+      (void)got;
+      return Read::Woken;
+    }
     char buf[65536];
     ssize_t n = read(from_, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;

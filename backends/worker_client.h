@@ -64,11 +64,13 @@ class WorkerProcess {
 
   bool send(const nlohmann::json &msg);
 
-  enum class Read { Frame, Timeout, Closed };
+  enum class Read { Frame, Timeout, Closed, Woken };
   // Waits up to timeout_ms (< 0: forever) for the next frame. A frame that
   // breaks the protocol (not JSON, too large, not of the schema:
   // proto::check_reply) kills the worker: Closed, and violation() says why.
-  Read recv(nlohmann::json *out, int timeout_ms);
+  // wake_fd (an eventfd, or -1): Woken when it is readable first (it is
+  // read, i.e. reset).
+  Read recv(nlohmann::json *out, int timeout_ms, int wake_fd = -1);
   // Waits up to timeout_ms for the worker's "ready" frame (start-up: the
   // interpreter's initialisation). The "output" frames it writes before
   // (start-up messages: SX_CPP_TIMINGS, warnings) are appended to *early.

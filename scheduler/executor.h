@@ -92,6 +92,7 @@ class Executor {
   bool runnable_front() const { return !queue_.empty() && (released_ || !queue_.front().hold); }
   bool ensure_worker(std::string *err);
   void dispatch(std::deque<Unit> &batch);
+  nlohmann::json exec_message(const std::deque<Unit> &units, int fence) const;
   // Session time at which the unit of a "started" frame began in the worker.
   double started_at(const nlohmann::json &started, double t_disp) const;
   void run_end(int fence, double t_ready_ms);
@@ -110,8 +111,14 @@ class Executor {
   Result program_outcome(const nlohmann::json &frame, bool interrupted, const char *during) const;
   std::string not_reached_note(const Program &p) const;
   // Reads the next frame, with the unit's deadline and the interrupt rules.
-  enum class Wait { Frame, TimedOut, Died };
-  Wait next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur);
+  // With `woken`: Woken when a unit was queued (wake_fd_) before a frame came.
+  enum class Wait { Frame, TimedOut, Died, Woken };
+  Wait next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur, bool woken = false);
+  // Follow-on dispatch: units of the batch's program that became runnable
+  // while the batch runs are sent behind it at once, appended to `batch`
+  // (their dispatch times to *sent_at).
+  void send_followers(std::deque<Unit> &batch, Program &p, std::map<std::int64_t, double> *sent_at);
+  void wake();  // a unit may have become runnable: wakes a dispatch that waits for frames
   void output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id);
   // The display events of a reply frame's "displays" (plots shown).
   void displays(const nlohmann::json &f, std::int64_t unit_id);
@@ -142,6 +149,8 @@ class Executor {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
+  int wake_fd_ = -1;  // eventfd: written by wake(), polled by dispatch() with the worker's frames
+  std::atomic<bool> cut_sent_{false};  // cut(): the dispatch in progress cuts its units that have not started
   bool released_ = false;
   bool shutdown_ = false;
   bool busy_ = false;

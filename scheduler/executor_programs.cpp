@@ -28,6 +28,9 @@ void Executor::program_ended(Program &p, const Unit *u, const Result &how, std::
   if (!batch.empty()) skip_all(batch, stopped_ ? stopped_why_ : not_reached_note(p));
 }
 
+// How a program ended, from the worker's program_done frame: its exit code
+// or signal; a signal after our interrupt is the time limit; a signal is a
+// crash; a nonzero exit code an error.
 Result Executor::program_outcome(const nlohmann::json &f, bool interrupted, const char *during) const {
   const auto &cfg = s_.config();
   Result how;

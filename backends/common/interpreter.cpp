@@ -20,9 +20,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <set>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -420,8 +422,33 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
   int program = kNoProgram;           // the program whose units ran last
   int ended_program = kNoProgram;     // a program whose process ended early (fork_per_program)
   int returned_program = kNoProgram;  // a program whose top level returned (JavaScript)
+  // A program one of whose units failed under stop_on_error: its later units
+  // are skipped, also when they come in a later message (the host sends
+  // units that close while a batch runs behind it, before its replies).
+  int failed_program = kNoProgram;
   json req;
   bool fork_ahead = backend.fork_per_program();
+  // Messages that came while units ran (look_ahead): a "cut" applies at
+  // once, the rest waits its turn here.
+  std::deque<json> read_ahead;
+  std::set<std::int64_t> cut_units;  // sent, and not to start: the answer was cut
+  auto look_ahead = [&] {
+    for (;;) {
+      pollfd p{kChannelFd, POLLIN, 0};
+      if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;
+      json m;
+      pid_t from = 0;
+      std::string why;
+      if (reader.next(&m, &from, &why) != chan::Recv::Message) return;  // the main loop sees what it was
+      if (m.value("op", "") != "cut") {
+        read_ahead.push_back(std::move(m));
+        continue;
+      }
+      if (m.contains("units") && m["units"].is_array())
+        for (const auto &id : m["units"])
+          if (id.is_number_integer()) cut_units.insert(id.get<std::int64_t>());
+    }
+  };
   for (;;) {
     // The next program's process, forked and prepared while there is
     // nothing to do.
@@ -442,12 +469,17 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       }
     }
     send_ready();
-    backend.wait_readable(kChannelFd);
-    pid_t from = 0;
-    std::string why;
-    chan::Recv r = reader.next(&req, &from, &why);
-    if (r == chan::Recv::Again) continue;
-    if (r != chan::Recv::Message) break;  // the supervisor is gone
+    if (!read_ahead.empty()) {
+      req = std::move(read_ahead.front());
+      read_ahead.pop_front();
+    } else {
+      backend.wait_readable(kChannelFd);
+      pid_t from = 0;
+      std::string why;
+      chan::Recv r = reader.next(&req, &from, &why);
+      if (r == chan::Recv::Again) continue;
+      if (r != chan::Recv::Message) break;  // the supervisor is gone
+    }
     std::string op = req.value("op", "");
     if (op == "exec") {
       bool stop_on_error = req.value("stop_on_error", true);
@@ -456,6 +488,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       // Units of a program whose process already ended, or whose top level
       // returned, are not reached.
       bool not_reached = prog == ended_program || prog == returned_program;
+      bool failed_before = stop_on_error && prog == failed_program;
       if (!not_reached && prog != program) {
         program = prog;
         program_file.begin();
@@ -471,7 +504,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
           }
         }
       }
-      bool failed = false, exited = false, returned = false;
+      bool failed = failed_before, exited = false, returned = false;
       for (const auto &u : units) {
         ExecRequest er;
         er.id = num(u, "id", -1);
@@ -479,6 +512,11 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         er.line = static_cast<int>(num(u, "line", 1));
         er.col = static_cast<int>(num(u, "col", 0));
         er.program = prog;
+        look_ahead();
+        if (cut_units.erase(er.id)) {
+          send({{"op", "skipped"}, {"id", er.id}, {"reason", "cut"}});
+          continue;
+        }
         if (not_reached || exited || returned || (failed && stop_on_error)) {
           send({{"op", "skipped"},
                 {"id", er.id},
@@ -520,6 +558,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
         send(done);
         if (o.status != Status::Ok) failed = true;
       }
+      if (failed && stop_on_error) failed_program = prog;
       if (exited) ended_program = prog;
       if (returned) returned_program = prog;
     } else if (op == "end_program") {

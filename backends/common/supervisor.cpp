@@ -181,7 +181,11 @@ class Supervisor {
     std::string op = req.value("op", "");
     if (op == "shutdown") end_all(0);
     if (op == "exec") {
-      pending_.clear();
+      // An exec while units are pending or running follows them (the host
+      // sends units that closed while a batch runs behind it): its units
+      // queue after theirs.
+      bool follows = phase_ == Phase::Exec;
+      if (!follows) pending_.clear();
       if (req.contains("units") && req["units"].is_array()) {
         for (const auto &u : req["units"]) {
           if (u.is_object() && u.contains("id") && u["id"].is_number_integer()) {
@@ -191,12 +195,17 @@ class Supervisor {
           }
         }
       }
-      running_ = -1;
-      phase_ = pending_.empty() ? Phase::Idle : Phase::Exec;
-      interrupted_ = false;
+      if (!follows) {
+        running_ = -1;
+        interrupted_ = false;
+      }
+      phase_ = pending_.empty() && running_ == -1 ? Phase::Idle : Phase::Exec;
     } else if (op == "end_program") {
       phase_ = Phase::End;
       interrupted_ = false;
+    } else if (op == "cut") {
+      // The answer was cut: units sent and not started are skipped (their
+      // "skipped" frames come as usual).
     } else {
       return;  // nothing else is for the interpreter
     }

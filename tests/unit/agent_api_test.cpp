@@ -217,6 +217,97 @@ TEST(AgentApi, QueuedUnitsAreSkippedWhenTheAnswerIsCut) {
   EXPECT_EQ(a.stdout_of(0), "");
 }
 
+// ------------------------------------------------------- follow-on dispatch
+// Units that close while the worker runs a batch are sent behind it at once
+// (no round trip after the batch's last unit); the rules are those of one
+// batch: stop, cut and the program's end apply to them as to queued units.
+
+// True if unit `later` was sent to the worker before unit `first` was done.
+bool sent_behind(Agent &a, long first, long later) {
+  json f = a.done_of(first), l = a.done_of(later);
+  return l.contains("t_dispatched_ms") && f.contains("t_finished_ms") &&
+         l["t_dispatched_ms"].get<double>() < f["t_finished_ms"].get<double>();
+}
+
+// Feeds `first` (a unit that runs a while), and once it runs, the rest of
+// the answer; ends the answer.
+void feed_while_running(Agent &a, const std::string &first, const std::string &rest) {
+  a.feed(first);
+  ASSERT_TRUE(a.wait_started(1));
+  a.feed(rest);
+  a.end();
+}
+
+TEST(AgentApi, UnitsThatCloseWhileOneRunsAreSentBehindIt) {
+  for (const char *fence : {"python", "js"}) {
+    SCOPED_TRACE(fence);
+    Agent a;
+    bool py = std::string(fence) == "python";
+    feed_while_running(
+        a,
+        std::string("```") + fence + "\n" +
+            (py ? "import time; time.sleep(0.3)\n" : "{ const t = Date.now(); while (Date.now() - t < 300) {} }\n"),
+        py ? "x = 1\nprint('after', x)\n```\n" : "let x = 1;\nconsole.log('after', x);\n```\n");
+    EXPECT_EQ(a.done_of(1)["status"], "ok");
+    EXPECT_EQ(a.done_of(2)["status"], "ok");
+    EXPECT_EQ(a.stdout_of(0), "after 1\n");
+    EXPECT_TRUE(sent_behind(a, 0, 1)) << a.done_of(0).dump() << a.done_of(1).dump();
+    EXPECT_TRUE(sent_behind(a, 0, 2));
+  }
+}
+
+// Under stop the worker skips it (it was sent before the failure was known);
+// under continue it runs.
+TEST(AgentApi, AUnitSentBehindOneThatFailsFollowsThePolicy) {
+  for (sx_error_policy policy : {SX_POLICY_STOP, SX_POLICY_CONTINUE}) {
+    SCOPED_TRACE(policy == SX_POLICY_STOP ? "stop" : "continue");
+    sx_options o = sxt::default_options();
+    o.on_error = policy;
+    Agent a(o);
+    feed_while_running(a, "```python\nimport time; time.sleep(0.3); raise ValueError('no')\n", "print('after')\n```\n");
+    EXPECT_EQ(a.done_of(0)["status"], "error");
+    ASSERT_TRUE(sent_behind(a, 0, 1)) << "the test needs the second unit sent behind the first";
+    if (policy == SX_POLICY_STOP) {
+      EXPECT_EQ(a.done_of(1)["status"], "skipped");
+      EXPECT_EQ(a.done_of(1).value("note", ""), "skipped: an earlier python unit (0) failed") << a.done_of(1).dump();
+      EXPECT_EQ(a.stdout_of(0), "");
+    } else {
+      EXPECT_EQ(a.done_of(1)["status"], "ok");
+      EXPECT_EQ(a.stdout_of(0), "after\n");
+    }
+  }
+}
+
+TEST(AgentApi, UnitsSentBehindOneAreSkippedWhenTheAnswerIsCut) {
+  Agent a;
+  a.feed("```python\nimport time; time.sleep(0.4)\n");
+  ASSERT_TRUE(a.wait_started(1));
+  a.feed("print('a')\nprint('b')\n");
+  ASSERT_TRUE(a.wait_for("unit_closed", 3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // sent behind the sleep
+  EXPECT_EQ(a.cut(), SX_OK);
+  EXPECT_EQ(a.done_of(0)["status"], "ok");
+  for (long u : {1, 2}) {
+    EXPECT_TRUE(sent_behind(a, 0, u)) << a.done_of(u).dump();
+    EXPECT_EQ(a.done_of(u)["status"], "skipped");
+    EXPECT_EQ(a.done_of(u).value("note", ""), "not run: the answer was cut before this unit started");
+  }
+  EXPECT_EQ(a.stdout_of(0), "");
+  // The worker goes on: the next answer runs in it.
+  a.feed("```python\nprint('next')\n```\n");
+  EXPECT_EQ(a.end(), SX_OK);
+  EXPECT_EQ(a.stdout_of(1), "next\n");
+}
+
+TEST(AgentApi, NoUnitIsSentBehindWithBatchingOff) {
+  sx_options o = sxt::default_options();
+  o.batching = 0;
+  Agent a(o);
+  feed_while_running(a, "```python\nimport time; time.sleep(0.2)\n", "print('after')\n```\n");
+  EXPECT_EQ(a.done_of(1)["status"], "ok");
+  EXPECT_FALSE(sent_behind(a, 0, 1));
+}
+
 // ---------------------------------------------------------------- interrupt
 
 struct InterruptCase {

@@ -113,6 +113,7 @@ long descendants_rss_kib(bool pss = false) {
 
 struct UnitTimes {
   double closed = -1, started = -1, done = -1;
+  double exec_ms = -1;  // the worker's: started + exec_ms is when it ended there
 };
 
 // One session's events: per unit, when it closed, started and was done.
@@ -131,6 +132,7 @@ struct Recorder {
       // When it started in the worker (the unit_started event comes a trip later).
       auto j = nlohmann::json::parse(ev->json, ev->json + ev->json_len, nullptr, false);
       if (j.is_object() && j.value("t_started_ms", 0.0) > 0) u.started = j["t_started_ms"].get<double>();
+      if (j.is_object() && j.contains("exec_ms") && j["exec_ms"].is_number()) u.exec_ms = j["exec_ms"].get<double>();
     }
   }
 };
@@ -211,7 +213,8 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
         sx_session_free(s);
         std::vector<double> lat, disp, disp_first;
         std::size_t units = 0;
-        double prev_done = 0;
+        double prev_end = 0;
+        bool first = true;
         for (auto &[id, u] : rec.units) {
           if (o.chunk_only && u.closed >= 0) {
             ++units;
@@ -220,12 +223,15 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
           if (u.done < 0 || u.closed < 0) continue;
           ++units;
           lat.push_back(u.done - u.closed);
-          // Ready: closed, and the unit before it (same worker) done.
+          // Ready: closed, and the unit before it (same worker) ended there
+          // (its start and run time in the worker; the host hears of it a
+          // trip later, and a unit sent behind it may start before that).
           if (u.started >= 0) {
-            double d = std::max(0.0, u.started - std::max(u.closed, prev_done));
-            (prev_done == 0 ? disp_first : disp).push_back(d);
+            double d = std::max(0.0, u.started - std::max(u.closed, prev_end));
+            (first ? disp_first : disp).push_back(d);
           }
-          prev_done = u.done;
+          first = false;
+          prev_end = u.started >= 0 && u.exec_ms >= 0 ? u.started + u.exec_ms : u.done;
         }
         std::lock_guard<std::mutex> lk(mu);
         ++res.answers;
@@ -347,7 +353,7 @@ int sessions_bench(const SessionsOptions &o) {
   }
   std::printf(
       "(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
-      "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it done) to "
+      "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it ended in the worker) to "
       "its start in the worker (t_started_ms, the worker's stamp); 1st: of each session's first unit; cpu busy: "
       "machine-wide; warm: sessions that took a "
       "ready worker from the pool / "
