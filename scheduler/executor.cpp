@@ -460,8 +460,7 @@ void Executor::lose_worker(const std::string &what) {
   s_.emit(e);
 }
 
-Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur,
-                                    bool woken) {
+Executor::Wait Executor::next_frame(nlohmann::json *f, double *deadline, bool *interrupted, Result *cur, bool woken) {
   const auto &cfg = s_.config();
   for (;;) {
     // Waits beyond INT_MAX ms (unit_timeout_s = 1e9 or INFINITY: "no limit")
@@ -583,8 +582,7 @@ double Executor::started_at(const nlohmann::json &started, double t_disp) const 
 }
 
 nlohmann::json Executor::exec_message(const std::deque<Unit> &units, int fence) const {
-  nlohmann::json msg = {
-      {"op", "exec"}, {"stop_on_error", s_.config().on_error == OnError::Stop}, {"program", fence}};
+  nlohmann::json msg = {{"op", "exec"}, {"stop_on_error", s_.config().on_error == OnError::Stop}, {"program", fence}};
   auto &list = msg["units"] = nlohmann::json::array();
   for (const auto &u : units)
     list.push_back({{"id", u.id}, {"code", u.code}, {"lead", u.lead}, {"line", u.begin.line}, {"col", u.begin.col}});
@@ -597,7 +595,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
   Program &p = programs_[fence];
   double t_disp = s_.now_ms();
   std::map<std::int64_t, double> sent_at;  // the units sent behind the batch (send_followers)
-  cut_sent_.store(false);  // a cut before this dispatch came before these units were taken
+  cut_sent_.store(false);                  // a cut before this dispatch came before these units were taken
   if (!worker_->send(exec_message(batch, fence))) {
     worker_->reap_or_kill(kDeathGraceMs);
     lose_worker(fmt::format("{} worker died before the dispatch ({})", lang_name(lang_),
@@ -742,7 +740,7 @@ void Executor::dispatch(std::deque<Unit> &batch) {
     } else if (op == "skipped" && id == u.id) {
       cur.status = Status::Skipped;
       if (f.value("reason", "") == "cut") p.cut = true;
-      cur.note = f.value("reason", "") == "cut"                    ? kCutNote
+      cur.note = f.value("reason", "") == "cut"                      ? kCutNote
                  : f.value("reason", "") == "not_reached" && p.ended ? not_reached_note(p)
                  : f.value("reason", "") == "not_reached" && p.returned_unit >= 0
                      ? fmt::format("not reached: the program's top level returned at unit {}", p.returned_unit)

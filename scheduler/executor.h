@@ -149,7 +149,7 @@ class Executor {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
-  int wake_fd_ = -1;  // eventfd: written by wake(), polled by dispatch() with the worker's frames
+  int wake_fd_ = -1;                   // eventfd: written by wake(), polled by dispatch() with the worker's frames
   std::atomic<bool> cut_sent_{false};  // cut(): the dispatch in progress cuts its units that have not started
   bool released_ = false;
   bool shutdown_ = false;

@@ -204,6 +204,10 @@ int main(int argc, char **argv) {
   app.add_option("--sessions-lang", sessions.lang, "with --sessions: the answers of this language")
       ->capture_default_str();
   app.add_flag("--sessions-pool", sessions.pool, "with --sessions: sessions take their workers from a warm pool");
+  app.add_option(
+         "--sessions-rate", sessions.rate,
+         "with --sessions: tokens (4-byte pieces) per second per session, a model's pace (0: as fast as possible)")
+      ->capture_default_str();
   app.add_flag("--sessions-chunk-only", sessions.chunk_only,
                "with --sessions: sessions only find units (no workers): the frontend's throughput");
   int first_result = 0;

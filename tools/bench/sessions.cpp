@@ -206,9 +206,13 @@ LevelResult run_level(const SessionsOptions &o, const std::vector<std::string> &
           std::fprintf(stderr, "sx_session_new: %s\n", sx_last_error());
           return;
         }
-        // Token-sized pieces, as fast as they come.
-        for (std::size_t at = 0; at < text.size(); at += o.piece)
+        // Token-sized pieces, as fast as they come or at a model's pace.
+        auto t0 = std::chrono::steady_clock::now();
+        for (std::size_t at = 0, i = 0; at < text.size(); at += o.piece, ++i) {
+          if (o.rate > 0)
+            std::this_thread::sleep_until(t0 + std::chrono::duration<double>(static_cast<double>(i) / o.rate));
           sx_feed(s, text.data() + at, std::min(o.piece, text.size() - at));
+        }
         sx_finish(s);
         sx_session_free(s);
         std::vector<double> lat, disp, disp_first;
@@ -313,12 +317,12 @@ int sessions_bench(const SessionsOptions &o) {
   unsigned cores = std::thread::hardware_concurrency();
   std::printf(
       "streamexec-bench --sessions: %s, %zu answers (%s), %.0f s per level, %s, %u cores, fed in %zu-byte "
-      "pieces as fast as possible; each session streams one answer, then the next session starts\n",
+      "pieces %s; each session streams one answer, then the next session starts\n",
       o.lang.c_str(), answers.size(), o.answers_dir.c_str(), o.seconds,
       o.chunk_only ? "chunk-only sessions (the frontend alone: no workers)"
       : o.pool     ? "warm pool (ready workers = sessions)"
                    : "no pool (each session starts its worker)",
-      cores, o.piece);
+      cores, o.piece, o.rate > 0 ? fmt::format("at {:g} per second", o.rate).c_str() : "as fast as possible");
   std::printf("%8s %8s %8s %10s %10s %9s %9s %9s %9s %9s %9s%s\n", "sessions", "answers", "units", "units/s",
               "x single", "lat p50", "lat p99", "disp p50", "disp p99", "1st p99", "cpu busy", o.pool ? "  warm" : "");
   nlohmann::json rows = nlohmann::json::array();
@@ -353,7 +357,8 @@ int sessions_bench(const SessionsOptions &o) {
   }
   std::printf(
       "(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
-      "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it ended in the worker) to "
+      "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it ended in the worker) "
+      "to "
       "its start in the worker (t_started_ms, the worker's stamp); 1st: of each session's first unit; cpu busy: "
       "machine-wide; warm: sessions that took a "
       "ready worker from the pool / "

@@ -16,6 +16,7 @@ struct SessionsOptions {
   std::string lang = "python";                  // the answers of this language
   std::string answers_dir;                      // bench/answers
   std::size_t piece = 4;                        // bytes per sx_feed (about a token)
+  double rate = 0;                              // pieces per second per session (a model's pace); 0: at once
   bool pool = false;                            // sessions take workers from a warm pool
   bool chunk_only = false;                      // execute = 0: the frontend alone (no workers)
   std::string json_out;
