@@ -319,7 +319,7 @@ typedef struct sx_options {
   const char *sandbox_off;     /* comma-separated protections to switch OFF (README
                                   "Security": env, fds, supervisor, frame_checks, user_ns,
                                   pid_ns, mount_ns, net_ns, read_only, hide, own_proc,
-                                  caps, no_new_privs, seccomp). Weakens the sandbox: for
+                                  caps, no_new_privs, seccomp, nice). Weakens the sandbox: for
                                   diagnosis and red-team tests only. Default NULL */
   /* --- since 0.4 */
   struct sx_pool *pool; /* warm workers (sx_pool_new): the session takes a started

@@ -258,6 +258,7 @@ int worker_main(WorkerBackend &backend) {
     close(out[1]);
     close(err[1]);
     prctl(PR_SET_DUMPABLE, 1);  // only the supervisor is not (caps.cpp)
+    sandbox::lower_priority(cfg, &report);
     sandbox::install_seccomp(cfg, &report);
     report.read_process_facts();
     detail::run_interpreter(backend, capture_read, report.to_json(), sup.value_cap);

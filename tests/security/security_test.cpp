@@ -557,6 +557,20 @@ TEST_P(Attack, NoNewPrivs) {
   EXPECT_NE(o.attack_out.find("NoNewPrivs:\t1"), std::string::npos) << o.attack_out;
 }
 
+// A unit that loops does not take the CPU from the host: it runs at nice 10
+// and cannot raise its priority back (no CAP_SYS_NICE, RLIMIT_NICE 0).
+TEST_P(Attack, RaisePriority) {
+  Outcome o =
+      run(pick("import os\ntry:\n    os.setpriority(os.PRIO_PROCESS, 0, -5)\nexcept OSError:\n    pass\n"
+               "print('nice', os.getpriority(os.PRIO_PROCESS, 0))\n",
+               "const os = require('os');\ntry { os.setPriority(-5); } catch (e) {}\n"
+               "console.log('nice', os.getPriority());\n",
+               cpp_main("#include <cstdio>\n#include <sys/resource.h>\n",
+                        "  setpriority(PRIO_PROCESS, 0, -5);\n"
+                        "  std::printf(\"nice %d\\n\", getpriority(PRIO_PROCESS, 0));\n")));
+  EXPECT_EQ(o.attack_out, "nice 10\n");
+}
+
 // ---------------------------------------------------------------- bad input
 
 // NUL bytes in a unit: Python's SyntaxError at the NUL's line (as CPython

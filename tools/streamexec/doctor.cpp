@@ -31,6 +31,7 @@ const std::pair<const char *, const char *> kWhat[] = {
     {"caps", "no capabilities (bounding set empty)"},
     {"no_new_privs", "no setuid or file-capability program gains privileges"},
     {"seccomp", "ptrace, process_vm_*, mount, bpf, kexec, modules, perf, new namespaces… fail"},
+    {"nice", "units run at nice 10: the host and the supervisors get the CPU first when they loop"},
 };
 
 const char *kLangs[] = {"python", "javascript", "cpp"};

@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +49,12 @@ void drop_supervisor_privileges(const Config &cfg, Report *report) {
   if (!cfg.is_off("no_new_privs") && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     report->notes.push_back(std::string("no_new_privs: ") + strerror(errno));
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+void lower_priority(const Config &cfg, Report *report) {
+  if (cfg.is_off("nice")) return;
+  if (setpriority(PRIO_PROCESS, 0, kUnitNice) != 0)
+    report->notes.push_back(std::string("nice: setpriority: ") + strerror(errno));
 }
 
 }  // namespace sx::sandbox

@@ -1,8 +1,10 @@
 // The sandbox's configuration (host -> worker, as JSON in one environment
 // variable) and its report (worker -> host, in the ready frame).
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/resource.h>
 
 #include "backends/common/sandbox/sandbox.h"
 
@@ -61,6 +63,9 @@ void Report::read_process_facts() {
     if (const char *v = field("Seccomp:")) seccomp = atoi(v) == 2;  // 2: filter mode
   }
   caps = eff_zero && bnd_zero;
+  errno = 0;
+  int prio = getpriority(PRIO_PROCESS, 0);
+  nice = errno == 0 && prio >= kUnitNice;
 }
 
 namespace {
@@ -80,6 +85,7 @@ void each_flag(R &r, F f) {
   f("caps", r.caps);
   f("no_new_privs", r.no_new_privs);
   f("seccomp", r.seccomp);
+  f("nice", r.nice);
 }
 
 }  // namespace

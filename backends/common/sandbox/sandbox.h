@@ -49,9 +49,16 @@ inline constexpr const char *kConfigVar = "SX_WORKER_SANDBOX";
 // allow-list, closing inherited fds, the supervisor owning the protocol,
 // the host's checks of reply frames). Only for diagnosis and the red-team
 // tests, which show with them what each protection stops.
-inline constexpr const char *kProtections[] = {
-    "env",      "fds",      "supervisor", "frame_checks", "user_ns",      "pid_ns",  "mount_ns",
-    "net_ns",   "read_only", "hide",      "own_proc",     "caps",         "no_new_privs", "seccomp"};
+inline constexpr const char *kProtections[] = {"env",      "fds",      "supervisor",   "frame_checks", "user_ns",
+                                               "pid_ns",   "mount_ns", "net_ns",       "read_only",    "hide",
+                                               "own_proc", "caps",     "no_new_privs", "seccomp",      "nice"};
+
+// The units' scheduling priority (nice; the host, the relay and the
+// supervisor stay at theirs): when units keep the CPUs busy, the host and
+// each worker's supervisor still run at once when they wake (a unit's output
+// read, a result passed on, the next unit sent), and so do the machine's
+// other processes. As nsjail lowers its jails' priority (there: 19).
+inline constexpr int kUnitNice = 10;
 
 // The network the units get (sx_options.network, `--network`).
 enum class Network { None, Host };
@@ -77,6 +84,7 @@ struct Report {
   bool user_ns = false, pid_ns = false, mount_ns = false, net_ns = false;
   bool read_only = false, scratch = false, hide = false, own_proc = false, loopback = false;
   bool caps = false, no_new_privs = false, seccomp = false;
+  bool nice = false;               // the interpreter runs at kUnitNice or lower priority
   std::string host_uid;            // the uid the units have on the host ("65534" …)
   std::vector<std::string> notes;  // why something is missing
   // Reads CapEff/CapBnd/NoNewPrivs/Seccomp of this process from
@@ -114,6 +122,8 @@ void drop_supervisor_privileges(const Config &cfg, Report *report);
 // --- interpreter -----------------------------------------------------------------
 // The seccomp filter (seccomp.cpp), before anything of the backend runs.
 void install_seccomp(const Config &cfg, Report *report);
+// The interpreter's priority lowered to kUnitNice (caps.cpp); its children inherit it.
+void lower_priority(const Config &cfg, Report *report);
 
 }  // namespace sx::sandbox
 
