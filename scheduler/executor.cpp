@@ -315,13 +315,8 @@ void Executor::run() {
           defs.insert(u.defines.begin(), u.defines.end());
           batch.push_back(std::move(u));
         }
-        do {
-          defs.insert(queue_.front().unit.defines.begin(), queue_.front().unit.defines.end());
-          batch.push_back(std::move(queue_.front().unit));
-          queue_.pop_front();
-        } while (s_.config().batching && runnable_front() && queue_.front().kind == Item::Kind::Unit &&
-                 queue_.front().fence == fence &&
-                 (lang_ != Lang::JavaScript || missing_names(queue_.front().unit, defs).empty()));
+        take_front(&defs, &batch);
+        if (s_.config().batching) take_batchable(fence, &defs, &batch);
         if (lang_ == Lang::JavaScript)
           for (const auto &u : batch) note_defined(u);
       }
@@ -739,10 +734,11 @@ void Executor::dispatch(std::deque<Unit> &batch) {
       }
     } else if (op == "skipped" && id == u.id) {
       cur.status = Status::Skipped;
-      if (f.value("reason", "") == "cut") p.cut = true;
-      cur.note = f.value("reason", "") == "cut"                      ? kCutNote
-                 : f.value("reason", "") == "not_reached" && p.ended ? not_reached_note(p)
-                 : f.value("reason", "") == "not_reached" && p.returned_unit >= 0
+      std::string reason = f.value("reason", "");
+      if (reason == "cut") p.cut = true;
+      cur.note = reason == "cut"                      ? kCutNote
+                 : reason == "not_reached" && p.ended ? not_reached_note(p)
+                 : reason == "not_reached" && p.returned_unit >= 0
                      ? fmt::format("not reached: the program's top level returned at unit {}", p.returned_unit)
                  : stopped_why_.empty() ? "skipped after an earlier failure in the batch"
                                         : stopped_why_;
@@ -779,6 +775,19 @@ void Executor::dispatch(std::deque<Unit> &batch) {
   }
 }
 
+void Executor::take_front(std::set<std::string> *defs, std::deque<Unit> *out) {
+  defs->insert(queue_.front().unit.defines.begin(), queue_.front().unit.defines.end());
+  out->push_back(std::move(queue_.front().unit));
+  queue_.pop_front();
+}
+
+void Executor::take_batchable(int fence, std::set<std::string> *defs, std::deque<Unit> *out) {
+  while (runnable_front() && queue_.front().kind == Item::Kind::Unit && !queue_.front().cut &&
+         queue_.front().fence == fence &&
+         (lang_ != Lang::JavaScript || missing_names(queue_.front().unit, *defs).empty()))
+    take_front(defs, out);
+}
+
 // Follow-on dispatch. A unit that closes while the worker runs a batch of
 // its program (a model writes faster than units run, or a long unit) used to
 // wait for the batch's end: the worker's last reply, read by the host, and
@@ -805,13 +814,7 @@ void Executor::send_followers(std::deque<Unit> &batch, Program &p, std::map<std:
   {
     std::lock_guard<std::mutex> lk(mu_);
     std::set<std::string> defs;
-    while (!shutdown_ && runnable_front() && queue_.front().kind == Item::Kind::Unit && !queue_.front().cut &&
-           queue_.front().fence == fence &&
-           (lang_ != Lang::JavaScript || missing_names(queue_.front().unit, defs).empty())) {
-      defs.insert(queue_.front().unit.defines.begin(), queue_.front().unit.defines.end());
-      more.push_back(std::move(queue_.front().unit));
-      queue_.pop_front();
-    }
+    if (!shutdown_) take_batchable(fence, &defs, &more);
     if (lang_ == Lang::JavaScript)
       for (const auto &u : more) note_defined(u);
   }

@@ -118,6 +118,11 @@ class Executor {
   // while the batch runs are sent behind it at once, appended to `batch`
   // (their dispatch times to *sent_at).
   void send_followers(std::deque<Unit> &batch, Program &p, std::map<std::int64_t, double> *sent_at);
+  // Under mu_: moves the queue's front unit to *out (its names to *defs);
+  // take_batchable: as long as the front may go with a batch of program
+  // `fence` (runnable, not cut, JavaScript names defined).
+  void take_front(std::set<std::string> *defs, std::deque<Unit> *out);
+  void take_batchable(int fence, std::set<std::string> *defs, std::deque<Unit> *out);
   void wake();  // a unit may have become runnable: wakes a dispatch that waits for frames
   void output_frame(const nlohmann::json &f, Result *cur, std::int64_t cur_id);
   // The display events of a reply frame's "displays" (plots shown).

@@ -358,8 +358,7 @@ int sessions_bench(const SessionsOptions &o) {
   std::printf(
       "(x single: throughput over the first level's per-session throughput; lat: unit closed -> result; "
       "disp: dispatch latency, from the moment a unit could run (closed, and the unit before it ended in the worker) "
-      "to "
-      "its start in the worker (t_started_ms, the worker's stamp); 1st: of each session's first unit; cpu busy: "
+      "to its start in the worker (t_started_ms, the worker's stamp); 1st: of each session's first unit; cpu busy: "
       "machine-wide; warm: sessions that took a "
       "ready worker from the pool / "
       "all)\n");
