@@ -196,7 +196,10 @@ def test_early_stop_and_repair():
     replays to the same units and outputs."""
     rec = os.path.join(RECORDINGS, "py_sales_typo.jsonl")
     total0 = len(recording_deltas(rec, 0))
-    srv = Server([{"recording": rec, "round": 0, "time_scale": 0.25},
+    # The server holds the rest of round 0 once the unit after the typo has
+    # begun (the typo's unit is closed) for up to 30 s: the client must stop it
+    # there, however long the worker takes to report on a loaded machine.
+    srv = Server([{"recording": rec, "round": 0, "time_scale": 0.25, "hold_after": "monthly = ("},
                   {"recording": rec, "round": 1, "time_scale": 0.05}], "repair")
     record = os.path.join(TMP, "repair.jsonl")
     try:
@@ -365,7 +368,7 @@ def test_c_example():
         check("examples/chat_agent built (SX_CHAT_AGENT)", False, "SX_CHAT_AGENT is not set")
         return
     rec = os.path.join(RECORDINGS, "js_reshape_typo.jsonl")
-    srv = Server([{"recording": rec, "round": 0, "time_scale": 0.1},
+    srv = Server([{"recording": rec, "round": 0, "time_scale": 0.1, "hold_after": "for (const c of top)"},
                   {"recording": rec, "round": 1, "time_scale": 0.02}], "c_example")
     try:
         p = subprocess.run([exe, srv.url, "m", "reshape the orders"], capture_output=True, text=True, timeout=120,

@@ -13,6 +13,10 @@ the N-th request gets R_N (the last one for any after). A response R:
   frame_style: lf | crlf | split | multiline | comments
   usage, empty_deltas, finish_reason, no_done
   stall_after: k, stall_s                  stop sending after k items
+  hold_after: TEXT, hold_s                 once the text sent contains TEXT, wait
+                                           up to hold_s (30) for the client to close
+                                           before the next item (a model still
+                                           thinking there, whatever the load)
   drop_after: k                            after k items send half a frame, close
 LOG.jsonl gets one line per request when its response ends: the request's
 headers and body, what was sent (items_sent of items_total), and whether and
@@ -152,7 +156,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if r.get("empty_deltas") and not send(frame({"role": "assistant", "content": ""}), since):
             return
         default_delay = r.get("delay_ms", 0)
+        sent_text, held = "", r.get("hold_after") is None
         for k, it in enumerate(items):
+            if not held and r["hold_after"] in sent_text:
+                held = True
+                if self.client_gone(r.get("hold_s", 30)):
+                    entry["client_closed"], entry["closed_after_ms"] = True, since()
+                    return
             if r.get("stall_after") is not None and k == r["stall_after"]:
                 if self.client_gone(r.get("stall_s", 30)):
                     entry["client_closed"], entry["closed_after_ms"] = True, since()
@@ -178,6 +188,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not send(data, since):
                 return
             entry["items_sent"] = k + 1
+            sent_text += it.get("content", "")
         if r.get("empty_deltas") and not send(frame({}), since):
             return
         if not send(frame({}, r.get("finish_reason", "stop")), since):
