@@ -306,7 +306,7 @@ std::vector<std::string> worker_environment(const WorkerSandbox &sb, char **host
 }
 
 std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, const WorkerLimits &lim,
-                                                    const WorkerSandbox &sandbox, std::string *err) {
+                                                    const WorkerSandbox &sandbox, std::string *err, bool warm) {
   if (access(exe.c_str(), X_OK) != 0) {
     *err = fmt::format("worker executable {} not found or not executable", exe);
     return nullptr;
@@ -355,6 +355,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::string &exe, cons
   env_store.push_back(fmt::format("{}={}", sandbox::kConfigVar, sandbox_config(sandbox).to_json().dump()));
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_AS={}", lim.memory_bytes));
   env_store.push_back(fmt::format("SX_WORKER_RLIMIT_NOFILE={}", lim.max_open_files));
+  if (warm) env_store.push_back("SX_WORKER_WARM=1");
   // Process limit: a cgroup caps the worker and all its descendants whoever
   // they run as; RLIMIT_NPROC counts all the user's tasks (so it is set to
   // what the user has plus the limit) and does not apply to root.

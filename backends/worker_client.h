@@ -58,8 +58,11 @@ void block_sigpipe_on_this_thread();
 class WorkerProcess {
  public:
   // Starts `exe` with the protocol pipes on fds 3/4. Does not wait for "ready".
+  // warm: started ahead of its session (a pool's): the worker may prepare
+  // more before "ready" (SX_WORKER_WARM=1; the C++ worker's spare
+  // interpreter).
   static std::unique_ptr<WorkerProcess> spawn(const std::string &exe, const WorkerLimits &lim,
-                                              const WorkerSandbox &sandbox, std::string *err);
+                                              const WorkerSandbox &sandbox, std::string *err, bool warm = false);
   ~WorkerProcess();  // kills and reaps the process if still running
 
   bool send(const nlohmann::json &msg);

@@ -109,7 +109,7 @@ void WorkerPool::run() {
     bool ok = false;
     if (access(exe.c_str(), X_OK) != 0) {
       err = fmt::format("the {} worker {} is missing or not executable", lang_name(static_cast<Lang>(lang)), exe);
-    } else if ((t.process = WorkerProcess::spawn(exe, cfg_.limits, cfg_.sandbox, &err))) {
+    } else if ((t.process = WorkerProcess::spawn(exe, cfg_.limits, cfg_.sandbox, &err, /*warm=*/true))) {
       // In slices, so that the pool's end does not wait for a slow start.
       WorkerProcess::Read r = WorkerProcess::Read::Timeout;
       for (int waited = 0; waited < kStartTimeoutMs && r == WorkerProcess::Read::Timeout; waited += 100) {

@@ -428,6 +428,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
   int failed_program = kNoProgram;
   json req;
   bool fork_ahead = backend.fork_per_program();
+  bool ran_program = false;  // a program began in this process or in one forked from it
   // Messages that came while units ran (look_ahead): a "cut" applies at
   // once, the rest waits its turn here.
   std::deque<json> read_ahead;
@@ -456,12 +457,16 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       int announced = kNoProgram;
       bool prepared = false;
       if (!fork_program(&announced, &prepared)) {
-        if (announced != kNoProgram) ended_program = announced;  // it ran (some of) its units and ended
-        else if (!prepared) fork_ahead = false;             // it died getting ready: fork at programs' first units
+        if (announced != kNoProgram) {
+          ended_program = announced;  // it ran (some of) its units and ended
+          ran_program = true;
+        } else if (!prepared) {
+          fork_ahead = false;  // it died getting ready: fork at programs' first units
+        }
         continue;
       }
       if (g_in_program_child) {
-        backend.prepare_program();
+        backend.prepare_program(!ran_program);
         tell_parent("r", 1);
         g_ready_sent = true;  // by the parent
       } else {
@@ -491,6 +496,7 @@ void run_interpreter(WorkerBackend &backend, const int capture_read[2], const js
       bool failed_before = stop_on_error && prog == failed_program;
       if (!not_reached && prog != program) {
         program = prog;
+        ran_program = true;
         program_file.begin();
         backend.begin_program(prog);
         if (g_unannounced) {

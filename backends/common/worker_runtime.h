@@ -99,7 +99,9 @@ class WorkerBackend {
   virtual bool fork_per_program() const { return false; }
   // In a program's process forked ahead (fork_per_program), while it waits
   // for the program's first unit: work that unit would do first, done now.
-  virtual void prepare_program() {}
+  // first: no program has run before in this worker (the ready worker's
+  // first program: a pool may let it prepare more, ahead of its session).
+  virtual void prepare_program(bool /*first*/) {}
   // Idle between requests: return when `fd` is readable (JavaScript turns
   // its event loop meanwhile, for handles left running by earlier programs).
   virtual void wait_readable(int fd);

@@ -32,6 +32,9 @@
 //   #include crashes the mangler (run_text).
 // - Headers come precompiled where that keeps native meaning: the prelude,
 //   and <bits/stdc++.h> for a program that starts with it (choose_preload).
+//   A pool's worker (SX_WORKER_WARM=1, set by libstreamexec) has the
+//   <bits/stdc++.h> interpreter started ahead for its first program
+//   (start_spare).
 //
 // Environment:
 //   SX_CPP_FLAGS         extra compiler flags, space-separated (e.g. "-O0 -DX=1")
@@ -41,7 +44,8 @@
 //                        backends/cpp/CMakeLists.txt): unset/1 = next to this
 //                        executable, 0 = none (headers are parsed), or a directory
 //   SX_CPP_RESOURCE_DIR  Clang resource dir (default: the one of the build)
-//   SX_CPP_TIMINGS=1     print start-up timings to stderr (start-up chatter)
+//   SX_CPP_TIMINGS=1     print start-up timings to stderr (start-up chatter), and
+//                        the time of a switch to another preload (a unit's stderr)
 #include <cxxabi.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -132,6 +136,7 @@ class CppBackend final : public sx::WorkerBackend {
   // (pch_vfs). Other flags than the PCHs' would make Clang reject them
   // (-O1, -D…) or change what the headers declare: then they are parsed.
   CppBackend() {
+    warm_ = env_is("SX_WORKER_WARM", "1");
     if (!split_flags(getenv("SX_CPP_FLAGS")).empty()) return;
     pch_dir_ = find_pch_dir();
     for (Preload p : {Preload::Prelude, Preload::Stdcpp}) {
@@ -147,7 +152,7 @@ class CppBackend final : public sx::WorkerBackend {
   const char *name() const override { return "cpp"; }
 
   bool init(std::string *err) override {
-    bool timings = env_is("SX_CPP_TIMINGS", "1");
+    timings_ = env_is("SX_CPP_TIMINGS", "1");
     auto t0 = std::chrono::steady_clock::now();
     grow_main_stack();
     install_crash_handlers();
@@ -176,7 +181,7 @@ class CppBackend final : public sx::WorkerBackend {
     else preload_ = Preload::Custom;
     double prelude_ms = 0;
     if (!start(preload_, err, &prelude_ms)) return false;
-    if (timings) {
+    if (timings_) {
       fprintf(stderr, "sx-cpp-timings create_ms=%.1f prelude_ms=%.1f pch=%s\n", ms_since(t0) - prelude_ms, prelude_ms,
               pch_used_.empty() ? "none" : pch_used_.c_str());
     }
@@ -233,7 +238,15 @@ class CppBackend final : public sx::WorkerBackend {
   // here, while the process waits for the program, writes most of them:
   // the parser's, Sema's, CodeGen's and the JIT's state. Nothing of it is
   // visible to the program (no declaration, no output).
-  void prepare_program() override {
+  // In a warm worker's first program, the spare interpreter is started here
+  // too (start_spare): in the program's own process, where its pages are
+  // its own (started before the fork, the program's first units would copy
+  // them: ~25 ms more for a `std::cout` line).
+  void prepare_program(bool first) override {
+    touch_pages();
+    if (warm_ && first) start_spare();
+  }
+  void touch_pages() {
     diags_->reset();
     if (auto e = interp_->ParseAndExecute("(void)0;")) llvm::consumeError(std::move(e));
     diags_->reset();
@@ -319,37 +332,87 @@ class CppBackend final : public sx::WorkerBackend {
     if (want != preload_) switch_to(want);
   }
 
-  // Starts a new interpreter with preload `p` and replays the units so far;
-  // keeps the current one if anything fails. The old interpreter is left
-  // alive (not destroyed): functions it compiled may be registered with
-  // atexit (static destructors of the prelude's headers).
+  // Starts a new interpreter with preload `p` (the spare, if it has that
+  // one) and replays the units so far; keeps the current one if anything
+  // fails. The old interpreter is left alive (not destroyed): functions it
+  // compiled may be registered with atexit (static destructors of the
+  // prelude's headers).
   void switch_to(Preload p) {
-    auto old_interp = std::move(interp_);
-    CaptureDiagnostics *old_diags = diags_;
-    Preload old_preload = preload_;
-    std::string old_pch = std::move(pch_used_);
-    auto old_pending = std::move(pending_);
-    auto old_defs = std::move(pending_defs_);
-    auto old_unlinked = std::move(unlinked_);
-    pending_.clear();
-    pending_defs_.clear();
-    unlinked_.clear();
+    Engine old = take_engine();
     std::string err;
-    bool ok = start(p, &err, nullptr);
+    bool ok = true;
+    bool spare = spare_.interp && spare_.preload == p;
+    auto t0 = std::chrono::steady_clock::now();
+    if (spare) {
+      put_engine(std::move(spare_));
+      spare_ = Engine{};
+    } else {
+      ok = start(p, &err, nullptr);
+    }
+    if (timings_) fprintf(stderr, "sx-cpp-timings switch_ms=%.1f spare=%d\n", ms_since(t0), spare ? 1 : 0);
     for (std::size_t i = 0; ok && i < replay_.size(); ++i)
       ok = execute_unit(replay_[i].first, replay_[i].second).status == sx::Status::Ok;
     if (ok) {
-      (void)old_interp.release();
+      (void)old.interp.release();
       return;
     }
     if (interp_) (void)interp_.release();  // it may have run code too
-    interp_ = std::move(old_interp);
-    diags_ = old_diags;
-    preload_ = old_preload;
-    pch_used_ = std::move(old_pch);
-    pending_ = std::move(old_pending);
-    pending_defs_ = std::move(old_defs);
-    unlinked_ = std::move(old_unlinked);
+    put_engine(std::move(old));
+  }
+
+  // A worker started ahead of its session (a pool's, SX_WORKER_WARM=1) also
+  // starts, for its first program (prepare_program), the interpreter a
+  // program that begins with #include <bits/stdc++.h> switches to
+  // (choose_preload): that switch is then ~0 ms instead of ~70-120 ms (a new
+  // interpreter, its PCH checked and its headers' initializers run).
+  void start_spare() {
+    if (preload_ != Preload::Prelude || pch_path(Preload::Stdcpp).empty()) return;
+    Engine current = take_engine();
+    std::string why;
+    auto t0 = std::chrono::steady_clock::now();
+    if (start(Preload::Stdcpp, &why, nullptr)) {
+      if (timings_) fprintf(stderr, "sx-cpp-timings spare_ms=%.1f pch=%s\n", ms_since(t0), pch_used_.c_str());
+      spare_ = take_engine();
+    } else {
+      fprintf(stderr, "streamexec: C++ worker: no spare interpreter: %s\n", why.c_str());
+      if (interp_) (void)interp_.release();
+    }
+    put_engine(std::move(current));
+  }
+
+  // The interpreter and what belongs to it, moved out (take_engine) and
+  // back (put_engine).
+  struct PendingModule {
+    std::vector<std::string> decls;  // what it needs from elsewhere
+    std::string a_def;               // one symbol it defines (to make the JIT link it)
+  };
+  struct Engine {
+    std::unique_ptr<clang::Interpreter> interp;
+    CaptureDiagnostics *diags = nullptr;  // owned by interp's DiagnosticsEngine
+    Preload preload = Preload::None;
+    std::string pch;
+    std::vector<PendingModule> pending;
+    std::unordered_map<std::string, std::size_t> pending_defs;
+    std::vector<std::size_t> unlinked;
+  };
+  Engine take_engine() {
+    Engine e{std::move(interp_), diags_, preload_, std::move(pch_used_), std::move(pending_), std::move(pending_defs_),
+             std::move(unlinked_)};
+    diags_ = nullptr;
+    pch_used_.clear();
+    pending_.clear();
+    pending_defs_.clear();
+    unlinked_.clear();
+    return e;
+  }
+  void put_engine(Engine &&e) {
+    interp_ = std::move(e.interp);
+    diags_ = e.diags;
+    preload_ = e.preload;
+    pch_used_ = std::move(e.pch);
+    pending_ = std::move(e.pending);
+    pending_defs_ = std::move(e.pending_defs);
+    unlinked_ = std::move(e.unlinked);
   }
 
   // A new interpreter (interp_, diags_) with preload `p`: from its
@@ -514,20 +577,10 @@ class CppBackend final : public sx::WorkerBackend {
   // The host's file system with the PCHs, mapped from their descriptors, at
   // kPchVfsDir: what Clang's FileManager reads.
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> pch_vfs() {
-    if (vfs_) return vfs_;
-    llvm::IntrusiveRefCntPtr<llvm::vfs::InMemoryFileSystem> mem(new llvm::vfs::InMemoryFileSystem);
-    for (int i = 0; i < 2; ++i) {
-      struct stat st;
-      if (pch_fd_[i] < 0 || fstat(pch_fd_[i], &st) != 0) continue;
-      std::string name = std::string(kPchVfsDir) + (i == 0 ? "/cpp-prelude.pch" : "/cpp-stdcpp.pch");
-      auto buf = llvm::MemoryBuffer::getOpenFile(llvm::sys::fs::convertFDToNativeFile(pch_fd_[i]), name,
-                                                 static_cast<uint64_t>(st.st_size), /*RequiresNullTerminator=*/false);
-      if (buf) mem->addFile(name, st.st_mtime, std::move(*buf));
+    if (!vfs_) {
+      vfs_ = file_system_with({{std::string(kPchVfsDir) + "/cpp-prelude.pch", pch_fd_[0]},
+                               {std::string(kPchVfsDir) + "/cpp-stdcpp.pch", pch_fd_[1]}});
     }
-    llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> overlay(
-        new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
-    overlay->pushOverlay(mem);
-    vfs_ = overlay;
     return vfs_;
   }
   std::vector<int> kept_fds() const override {
@@ -1024,15 +1077,14 @@ class CppBackend final : public sx::WorkerBackend {
   std::vector<std::string> args_;
   std::string jit_errors_;  // what the JIT session reported during the unit
   std::vector<clang::Sema::PendingImplicitInstantiation> unit_instantiations_;  // see EndOfUnitHook
-  struct PendingModule {
-    std::vector<std::string> decls;  // what it needs from elsewhere
-    std::string a_def;               // one symbol it defines (to make the JIT link it)
-  };
   std::vector<std::size_t> unlinked_;  // pending_ indices not linked yet (link_ahead)
   std::vector<PendingModule> pending_;  // modules not linked yet (no initializers)
   std::unordered_map<std::string, std::size_t> pending_defs_;  // symbol -> pending_ index
   CaptureDiagnostics *diags_ = nullptr;  // owned by the DiagnosticsEngine
   std::unique_ptr<clang::Interpreter> interp_;
+  Engine spare_;  // start_spare()
+  bool warm_ = false;  // SX_WORKER_WARM=1: started ahead of its session
+  bool timings_ = false;  // SX_CPP_TIMINGS=1: start-up and switch times on stderr
 };
 
 }  // namespace

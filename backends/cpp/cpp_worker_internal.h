@@ -4,7 +4,8 @@
 // out), cpp_worker_diagnostics.h (clang's diagnostics captured),
 // cpp_worker_refs.cpp (the functions a definition uses),
 // cpp_worker_values.cpp (values printed as clang-repl would),
-// cpp_worker_source.cpp (the worker's own scans of a unit's text).
+// cpp_worker_source.cpp (the worker's own scans of a unit's text),
+// cpp_worker_pchfs.cpp (the precompiled headers' files in the sandbox).
 #ifndef STREAMEXEC_BACKENDS_CPP_WORKER_INTERNAL_H
 #define STREAMEXEC_BACKENDS_CPP_WORKER_INTERNAL_H
 
@@ -15,6 +16,8 @@
 
 #include <clang/AST/Decl.h>
 #include <clang/Interpreter/Value.h>
+#include <llvm/ADT/IntrusiveRefCntPtr.h>
+#include <llvm/Support/VirtualFileSystem.h>
 
 namespace sx::cppworker {
 
@@ -68,6 +71,12 @@ UnitDirectives scan_directives(const std::string &code);
 // `#pragma once` blanked out (it crashes clang-repl 19).
 std::string without_pragma_once(std::string code);
 std::vector<std::string> split_flags(const char *s);
+
+// --- cpp_worker_pchfs.cpp -----------------------------------------------------------
+// The real file system with `files` (absolute name, open descriptor; -1:
+// left out) served from their descriptors, mapped when Clang opens them.
+llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> file_system_with(
+    const std::vector<std::pair<std::string, int>> &files);
 
 }  // namespace sx::cppworker
 

@@ -77,11 +77,12 @@ class ScopedEnv {
 class Worker {
  public:
   // env: the worker's SX_CPP_* variables, "NAME=value" (none of the test's own).
-  explicit Worker(const std::vector<std::string> &env = {}) {
+  // warm: as a pool starts it (ahead of its session).
+  explicit Worker(const std::vector<std::string> &env = {}, bool warm = false) {
     auto t0 = std::chrono::steady_clock::now();
     {
       ScopedEnv scoped("SX_CPP_", env);
-      proc_ = sx::WorkerProcess::spawn(kWorker, sx::WorkerLimits{}, sx::WorkerSandbox{}, &fatal);
+      proc_ = sx::WorkerProcess::spawn(kWorker, sx::WorkerLimits{}, sx::WorkerSandbox{}, &fatal, warm);
     }
     if (!proc_) return;
     for (;;) {
@@ -687,6 +688,56 @@ TEST(CppWorkerPch, MacroBeforeIncludeIsSeenByTheHeaders) {
     ASSERT_TRUE(w.ready) << w.fatal;
     auto [done, out] = run_program(w, "#include <bits/stdc++.h>\nint main() { assert(1 == 2); }");
     EXPECT_EQ(done["signal"], SIGABRT) << done.dump();
+  }
+}
+
+// A pool's worker starts the <bits/stdc++.h> interpreter ahead for its
+// first program: a program that begins with it switches to that one (no new
+// interpreter) and prints what a native build prints; the next program,
+// forked from the state before the first, has no spare and starts a new
+// interpreter as a cold worker does; a program that does not include it
+// never sees its names. (The time it saves: streamexec-bench --first-result,
+// "warm pool" row of <bits/stdc++.h>.)
+TEST(CppWorkerPch, AWarmWorkersFirstProgramSwitchesToTheSpareInterpreter) {
+  REQUIRE_WORKER();
+  signal(SIGPIPE, SIG_IGN);
+  ASSERT_TRUE(have_pchs()) << "no PCHs in " << kPchDir;
+  {
+    Worker w({"SX_CPP_TIMINGS=1"}, /*warm=*/true);
+    ASSERT_TRUE(w.ready) << w.fatal;
+    EXPECT_NE(w.startup_output.find("spare_ms="), std::string::npos) << w.startup_output;
+    EXPECT_NE(w.startup_output.find("pch=/streamexec-pch/cpp-stdcpp.pch"), std::string::npos) << w.startup_output;
+    Result inc = w.exec("#include <bits/stdc++.h>");
+    ASSERT_EQ(inc.status, "ok") << inc.error.dump();
+    EXPECT_NE(inc.err.find("spare=1"), std::string::npos) << inc.err;
+    std::string rest = kManyStdProgram;
+    const std::string first = "#include <bits/stdc++.h>\n";
+    ASSERT_EQ(rest.compare(0, first.size(), first), 0) << "kManyStdProgram starts with <bits/stdc++.h>";
+    Result body = w.exec(rest.substr(first.size()), 2);
+    ASSERT_EQ(body.status, "ok") << body.error.dump();
+    auto [done, out] = w.end();
+    EXPECT_EQ(done["exit_code"], 0) << done.dump();
+    EXPECT_EQ(out, kManyStdOutput);
+    Result inc2 = w.exec("#include <bits/stdc++.h>");
+    ASSERT_EQ(inc2.status, "ok") << inc2.error.dump();
+    EXPECT_NE(inc2.err.find("spare=0"), std::string::npos) << inc2.err;
+    ASSERT_EQ(w.exec("int main() { std::vector<int> v{2, 1}; std::sort(v.begin(), v.end()); "
+                     "std::cout << v[0] << std::endl; }",
+                     2)
+                  .status,
+              "ok");
+    auto [done2, out2] = w.end();
+    EXPECT_EQ(done2["exit_code"], 0) << done2.dump();
+    EXPECT_EQ(out2, "1\n");
+  }
+  {
+    Worker w({}, /*warm=*/true);
+    ASSERT_TRUE(w.ready) << w.fatal;
+    auto [done, out] = run_program(w,
+                                   "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
+                                   "int main() { cout << y1 + count << endl; }");
+    EXPECT_EQ(done["exit_code"], 0) << done.dump();
+    EXPECT_EQ(out, "7\n");
   }
 }
 
