@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "streamexec.h"
 #include "tools/bpe/bpe.h"
 
 namespace sx::cli {
@@ -18,6 +19,32 @@ std::string read_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+unsigned fence_languages(std::string_view answer) {
+  unsigned mask = 0;
+  std::size_t at = 0;
+  while (at < answer.size()) {
+    std::size_t nl = answer.find('\n', at);
+    std::string_view line = answer.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+    at = nl == std::string_view::npos ? answer.size() : nl + 1;
+    std::size_t i = 0;
+    while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+    if (i >= line.size() || (line[i] != '`' && line[i] != '~')) continue;
+    char c = line[i];
+    std::size_t run = 0;
+    while (i < line.size() && line[i] == c) ++i, ++run;
+    if (run < 3) continue;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    std::size_t end = i;
+    while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r' && line[end] != '{' &&
+           line[end] != '`')
+      ++end;
+    std::string word(line.substr(i, end - i));
+    sx_lang l;
+    if (!word.empty() && sx_lang_from_name(word.c_str(), &l) == SX_OK) mask |= 1u << l;
+  }
+  return mask;
 }
 
 std::string read_available(int fd, std::size_t max) {

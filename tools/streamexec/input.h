@@ -18,6 +18,10 @@ std::string read_file(const std::string &path);
 // line | whole | random[:SEED].
 std::vector<std::string> split_input(const std::string &data, const std::string &how, const std::string &bpe_file);
 
+// The languages (bit mask, 1 << sx_lang) of the fences a markdown answer
+// opens (```python, ~~~ js, …; names as sx_lang_from_name reads them).
+unsigned fence_languages(std::string_view answer);
+
 // What standard input has now: blocks until at least one byte (or EOF) and
 // returns what one read() gives, up to `max` bytes; "" at EOF.
 std::string read_available(int fd, std::size_t max = 1 << 16);

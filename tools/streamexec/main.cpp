@@ -131,6 +131,16 @@ int run(const Args &a, bool chunk_only) {
   opt.on_event = sx::cli::Printer::on_event;
   opt.user = &printer;
   opt.queue_events = 0;
+  // A markdown file's workers start at once, and only those of the
+  // languages it has fences of (not Python by default: on a small machine a
+  // worker no unit needs slows the start of the one that runs the answer).
+  if (opt.mode == SX_MODE_MARKDOWN && a.file != "-" && !chunk_only) {
+    try {
+      opt.prestart = sx::cli::fence_languages(sx::cli::read_file(a.file));
+    } catch (const std::exception &) {
+      // feed_file says what is wrong with the file
+    }
+  }
   sx_session *s = nullptr;
   int rc = sx_session_new(&opt, &s);
   if (rc != SX_OK) die(fmt::format("cannot create session: {}: {}", sx_strerror(rc), sx_last_error()));
