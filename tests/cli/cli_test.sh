@@ -74,6 +74,18 @@ check "stdin raw python, human output, stop" $?
   grep -q "│" "$tmp/whole.txt" && diff <(grep "│" "$tmp/bpe2.txt") <(grep "│" "$tmp/whole.txt") >/dev/null
 check "run --rate 0 feeds the file whole by default, with the same outputs as the bpe split" $?
 
+# run FILE starts the workers of the languages the file has fences of (any
+# alias, ``` or ~~~, indented up to 3 spaces), not Python by default.
+printf 'Text.\n\n  ```c++ {.numberLines}\nint x = 1;\n```\n\n~~~ js\nconsole.log(2);\n~~~\n\n    ```python\n    (indented code, not a fence)\n' > "$tmp/langs.md"
+"$cli" run "$tmp/langs.md" --rate 0 --json > "$tmp/langs.jsonl"; rc=$?
+/usr/bin/python3 - "$tmp/langs.jsonl" <<'PY'
+import json, sys
+done = [json.loads(l) for l in open(sys.argv[1]) if '"session_done"' in l][0]
+assert sorted(done["sandbox"]) == ["cpp", "javascript"], sorted(done["sandbox"])
+PY
+py=$?
+[ $rc = 0 ] && [ $py = 0 ]; check "run FILE starts the workers of its fences' languages only (exit $rc)" $?
+
 printf 'print("start")\nimport time\nwhile True: time.sleep(0.05)\nprint("never")\n' > "$tmp/long.py"
 "$cli" run "$tmp/long.py" --rate 0 --unit-timeout 60 --session-timeout 5 --json > "$tmp/long.jsonl"; rc=$?
 [ $rc = 1 ] && grep -q '"status":"limit"' "$tmp/long.jsonl" && grep -q "total time limit of 5 s" "$tmp/long.jsonl" &&
