@@ -396,8 +396,14 @@ class CppBackend final : public sx::WorkerBackend {
     std::vector<std::size_t> unlinked;
   };
   Engine take_engine() {
-    Engine e{std::move(interp_), diags_, preload_, std::move(pch_used_), std::move(pending_), std::move(pending_defs_),
-             std::move(unlinked_)};
+    Engine e;
+    e.interp = std::move(interp_);
+    e.diags = diags_;
+    e.preload = preload_;
+    e.pch = std::move(pch_used_);
+    e.pending = std::move(pending_);
+    e.pending_defs = std::move(pending_defs_);
+    e.unlinked = std::move(unlinked_);
     diags_ = nullptr;
     pch_used_.clear();
     pending_.clear();
@@ -1082,8 +1088,8 @@ class CppBackend final : public sx::WorkerBackend {
   std::unordered_map<std::string, std::size_t> pending_defs_;  // symbol -> pending_ index
   CaptureDiagnostics *diags_ = nullptr;  // owned by the DiagnosticsEngine
   std::unique_ptr<clang::Interpreter> interp_;
-  Engine spare_;  // start_spare()
-  bool warm_ = false;  // SX_WORKER_WARM=1: started ahead of its session
+  Engine spare_;          // start_spare()
+  bool warm_ = false;     // SX_WORKER_WARM=1: started ahead of its session
   bool timings_ = false;  // SX_CPP_TIMINGS=1: start-up and switch times on stderr
 };
 

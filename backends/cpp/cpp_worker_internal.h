@@ -75,8 +75,7 @@ std::vector<std::string> split_flags(const char *s);
 // --- cpp_worker_pchfs.cpp -----------------------------------------------------------
 // The real file system with `files` (absolute name, open descriptor; -1:
 // left out) served from their descriptors, mapped when Clang opens them.
-llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> file_system_with(
-    const std::vector<std::pair<std::string, int>> &files);
+llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> file_system_with(const std::vector<std::pair<std::string, int>> &files);
 
 }  // namespace sx::cppworker
 

@@ -38,8 +38,8 @@ class FdFile final : public llvm::vfs::File {
                                                                bool requires_null_terminator,
                                                                bool is_volatile) override {
     (void)file_size;
-    return llvm::MemoryBuffer::getOpenFile(llvm::sys::fs::convertFDToNativeFile(e_.fd), name,
-                                           e_.status.getSize(), requires_null_terminator, is_volatile);
+    return llvm::MemoryBuffer::getOpenFile(llvm::sys::fs::convertFDToNativeFile(e_.fd), name, e_.status.getSize(),
+                                           requires_null_terminator, is_volatile);
   }
   std::error_code close() override { return {}; }  // the descriptor lives as long as the worker
 

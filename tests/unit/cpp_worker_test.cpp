@@ -608,6 +608,16 @@ TEST(CppWorkerPch, IncludesAfterThePchWork) {
   EXPECT_EQ(w.exec("std::string ps = \"abc\"; ps += std::to_string(12); ps").value, "\"abc12\"");
 }
 
+// A program with only <iostream>: names <bits/stdc++.h> declares (::y1,
+// std::count) are free for its own, as natively.
+void expect_names_of_stdcpp_free(Worker &w) {
+  auto [done, out] = run_program(w,
+                                 "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
+                                 "int main() { cout << y1 + count << endl; }");
+  EXPECT_EQ(done["exit_code"], 0) << done.dump();
+  EXPECT_EQ(out, "7\n");
+}
+
 // A program that starts with <bits/stdc++.h> (cpp-stdcpp.pch) prints what
 // the native build prints; so does the worker without PCHs.
 TEST(CppWorkerPch, ManyStdFacilitiesGiveNativeOutput) {
@@ -620,13 +630,8 @@ TEST(CppWorkerPch, ManyStdFacilitiesGiveNativeOutput) {
     auto [done, out] = run_program(w, kManyStdProgram);
     EXPECT_EQ(done["exit_code"], 0) << done.dump();
     EXPECT_EQ(out, kManyStdOutput);
-    // The next program starts from the state before the first: with only
-    // <iostream>, names <bits/stdc++.h> declares (::y1, std::count) are free.
-    auto [done2, out2] = run_program(w,
-                                     "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
-                                     "int main() { cout << y1 + count << endl; }");
-    EXPECT_EQ(done2["exit_code"], 0) << done2.dump();
-    EXPECT_EQ(out2, "7\n");
+    // The next program starts from the state before the first.
+    expect_names_of_stdcpp_free(w);
   }
 }
 
@@ -721,11 +726,11 @@ TEST(CppWorkerPch, AWarmWorkersFirstProgramSwitchesToTheSpareInterpreter) {
     Result inc2 = w.exec("#include <bits/stdc++.h>");
     ASSERT_EQ(inc2.status, "ok") << inc2.error.dump();
     EXPECT_NE(inc2.err.find("spare=0"), std::string::npos) << inc2.err;
-    ASSERT_EQ(w.exec("int main() { std::vector<int> v{2, 1}; std::sort(v.begin(), v.end()); "
-                     "std::cout << v[0] << std::endl; }",
-                     2)
-                  .status,
-              "ok");
+    Result main2 = w.exec(
+        "int main() { std::vector<int> v{2, 1}; std::sort(v.begin(), v.end()); "
+        "std::cout << v[0] << std::endl; }",
+        2);
+    ASSERT_EQ(main2.status, "ok") << main2.error.dump();
     auto [done2, out2] = w.end();
     EXPECT_EQ(done2["exit_code"], 0) << done2.dump();
     EXPECT_EQ(out2, "1\n");
@@ -733,11 +738,7 @@ TEST(CppWorkerPch, AWarmWorkersFirstProgramSwitchesToTheSpareInterpreter) {
   {
     Worker w({}, /*warm=*/true);
     ASSERT_TRUE(w.ready) << w.fatal;
-    auto [done, out] = run_program(w,
-                                   "#include <iostream>\nusing namespace std;\nint y1 = 3, count = 4;\n"
-                                   "int main() { cout << y1 + count << endl; }");
-    EXPECT_EQ(done["exit_code"], 0) << done.dump();
-    EXPECT_EQ(out, "7\n");
+    expect_names_of_stdcpp_free(w);
   }
 }
 
