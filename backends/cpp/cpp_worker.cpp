@@ -132,8 +132,8 @@ class CppBackend final : public sx::WorkerBackend {
  public:
   // Runs before the sandbox (worker_main): the PCHs are opened here, since
   // the sandbox hides a build or an install under /tmp or the home
-  // directory (a pip --user or npm install). Clang reads them from memory
-  // (pch_vfs). Other flags than the PCHs' would make Clang reject them
+  // directory (a pip --user or npm install). Clang reads them through these
+  // descriptors (pch_vfs). Other flags than the PCHs' would make Clang reject them
   // (-O1, -D…) or change what the headers declare: then they are parsed.
   CppBackend() {
     warm_ = env_is("SX_WORKER_WARM", "1");

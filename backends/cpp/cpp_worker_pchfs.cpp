@@ -4,10 +4,10 @@
 // file system for everything else.
 //
 // Not llvm::vfs::InMemoryFileSystem: its addFile() hashes the whole buffer
-// for the file's unique ID (LLVM 19, NewInMemoryNodeInfo::makeStatus) —
-// ~35 ms of a cold start for the 33 MB of the two PCHs, read from disk page
-// by page just to be hashed. Here a file is mapped when Clang opens it, and
-// Clang reads only the parts of the AST it needs.
+// for the file's unique ID (LLVM 19, NewInMemoryNodeInfo::makeStatus): all
+// 33 MB of the two PCHs read page by page just to be hashed, 15-20 ms of a
+// cold start here (streamexec-bench --first-result). Here a file is mapped
+// when Clang opens it, and Clang reads only the parts of the AST it needs.
 #include "backends/cpp/cpp_worker_internal.h"
 
 #include <sys/stat.h>

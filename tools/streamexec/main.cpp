@@ -65,8 +65,7 @@ std::string split_of(const Args &a, bool chunk_only) {
   return !chunk_only && a.rate == 0 ? "whole" : "bpe";
 }
 
-Fed feed_file(const Args &a, bool chunk_only, sx_session *s) {
-  std::string data = sx::cli::read_file(a.file);
+Fed feed_file(const Args &a, const std::string &data, bool chunk_only, sx_session *s) {
   sx::cli::Utf8Check utf8;
   if (!utf8.feed(data) || !utf8.finish()) die(fmt::format("{}: invalid UTF-8 at {}", a.file, utf8.where()));
   std::vector<std::string> tokens = sx::cli::split_input(data, split_of(a, chunk_only), a.bpe_file);
@@ -131,15 +130,18 @@ int run(const Args &a, bool chunk_only) {
   opt.on_event = sx::cli::Printer::on_event;
   opt.user = &printer;
   opt.queue_events = 0;
-  // A markdown file's workers start at once, and only those of the
-  // languages it has fences of (not Python by default: on a small machine a
-  // worker no unit needs slows the start of the one that runs the answer).
-  if (opt.mode == SX_MODE_MARKDOWN && a.file != "-" && !chunk_only) {
+  // The file, read once. A markdown file's workers start at once, and only
+  // those of the languages it has fences of (not Python by default: on a
+  // small machine a worker no unit needs slows the start of the one that
+  // runs the answer).
+  std::string data;
+  if (a.file != "-") {
     try {
-      opt.prestart = sx::cli::fence_languages(sx::cli::read_file(a.file));
-    } catch (const std::exception &) {
-      // feed_file says what is wrong with the file
+      data = sx::cli::read_file(a.file);
+    } catch (const std::exception &e) {
+      die(e.what());
     }
+    if (opt.mode == SX_MODE_MARKDOWN && !chunk_only) opt.prestart = sx::cli::fence_languages(data);
   }
   sx_session *s = nullptr;
   int rc = sx_session_new(&opt, &s);
@@ -147,7 +149,7 @@ int run(const Args &a, bool chunk_only) {
 
   Fed f;
   try {
-    f = a.file == "-" ? feed_stdin(a, chunk_only, s) : feed_file(a, chunk_only, s);
+    f = a.file == "-" ? feed_stdin(a, chunk_only, s) : feed_file(a, data, chunk_only, s);
   } catch (const std::exception &e) {
     die(e.what());
   }
